@@ -1,0 +1,108 @@
+#include "common/record_batch.h"
+
+#include <cstring>
+
+namespace silt {
+
+const char* RejectName(Reject r) {
+  switch (r) {
+    case Reject::kNone: return "";
+    case Reject::kInvalidJson: return "invalid_json";
+    case Reject::kInvalidUtf8: return "invalid_utf8";
+    case Reject::kTruncated: return "line_too_long";
+  }
+  return "unknown";
+}
+
+void RecordBatch::Reset() {
+  used_ = 0;
+  line_bytes_ = 0;
+  side_.clear();
+  records_.clear();
+  streams.clear();
+  metadata_json.clear();
+  origins.clear();
+  origins.emplace_back();
+  fallback_labels.clear();
+  tenant = "default";
+  input.clear();
+  received_ns = 0;
+  EnsurePadding();
+}
+
+void RecordBatch::EnsurePadding() {
+  if (arena_.size() < used_ + kBatchPadding) {
+    size_t want = std::max(used_ + kBatchPadding, arena_.size() * 2);
+    arena_.resize(want);
+  }
+  std::memset(arena_.data() + used_, 0, kBatchPadding);
+}
+
+char* RecordBatch::Reserve(size_t bytes) {
+  if (arena_.size() < used_ + bytes + kBatchPadding) {
+    arena_.resize(std::max(used_ + bytes + kBatchPadding, arena_.size() * 2));
+  }
+  return arena_.data() + used_;
+}
+
+void RecordBatch::CommitBytes(size_t bytes) {
+  used_ += bytes;
+  EnsurePadding();
+}
+
+uint32_t RecordBatch::AddRecord(uint32_t offset, uint32_t length,
+                                uint32_t origin, int64_t ts_ns) {
+  Record r;
+  r.offset = offset;
+  r.length = length;
+  r.origin = origin;
+  r.ts_ns = ts_ns;
+  records_.push_back(r);
+  line_bytes_ += length;
+  return static_cast<uint32_t>(records_.size() - 1);
+}
+
+uint32_t RecordBatch::Append(std::string_view line, uint32_t origin,
+                             int64_t ts_ns) {
+  char* dst = Reserve(line.size());
+  if (!line.empty()) std::memcpy(dst, line.data(), line.size());
+  uint32_t off = static_cast<uint32_t>(used_);
+  CommitBytes(line.size());
+  return AddRecord(off, static_cast<uint32_t>(line.size()), origin, ts_ns);
+}
+
+uint32_t RecordBatch::AddSide(std::string_view bytes) {
+  uint32_t off = static_cast<uint32_t>(side_.size());
+  side_.append(bytes.data(), bytes.size());
+  return off;
+}
+
+void RecordBatch::SetTraceId(size_t i, std::string_view id) {
+  if (id.size() > 0xffff) id = id.substr(0, 0xffff);
+  records_[i].trace_off = AddSide(id);
+  records_[i].trace_len = static_cast<uint16_t>(id.size());
+}
+
+void RecordBatch::SetSpanId(size_t i, std::string_view id) {
+  if (id.size() > 0xffff) id = id.substr(0, 0xffff);
+  records_[i].span_off = AddSide(id);
+  records_[i].span_len = static_cast<uint16_t>(id.size());
+}
+
+void RecordBatch::ReplaceLine(size_t i, std::string_view line) {
+  char* dst = Reserve(line.size());
+  if (!line.empty()) std::memcpy(dst, line.data(), line.size());
+  uint32_t off = static_cast<uint32_t>(used_);
+  CommitBytes(line.size());
+  line_bytes_ -= records_[i].length;
+  line_bytes_ += line.size();
+  records_[i].offset = off;
+  records_[i].length = static_cast<uint32_t>(line.size());
+}
+
+void RecordBatch::SetMetadata(size_t i, std::string json) {
+  metadata_json.push_back(std::move(json));
+  records_[i].metadata = static_cast<uint32_t>(metadata_json.size());
+}
+
+}  // namespace silt
