@@ -1,0 +1,264 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "common/time_util.h"
+
+namespace silt::server {
+namespace {
+
+absl::StatusOr<uint64_t> ParseBytes(const std::string& text) {
+  // Plain integers, or with a unit: 256KiB, 64MiB, 1GiB, 10MB, 512KB.
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"KB", 1000ull},     {"MB", 1000000ull},  {"GB", 1000000000ull},
+      {"B", 1ull}};
+  for (const auto& [suffix, mult] : kUnits) {
+    std::string s(suffix);
+    if (text.size() > s.size() && text.ends_with(s)) {
+      uint64_t n;
+      if (absl::SimpleAtoi(text.substr(0, text.size() - s.size()), &n)) {
+        return n * mult;
+      }
+    }
+  }
+  uint64_t n;
+  if (absl::SimpleAtoi(text, &n)) return n;
+  return absl::InvalidArgumentError(
+      absl::StrCat("not a byte size: '", text, "' (e.g. 262144, 256KiB)"));
+}
+
+absl::StatusOr<int64_t> ParseInt(const std::string& text) {
+  int64_t n;
+  if (absl::SimpleAtoi(text, &n)) return n;
+  return absl::InvalidArgumentError(absl::StrCat("not an integer: '", text, "'"));
+}
+
+using Setter = std::function<absl::Status(const std::string&, Config*)>;
+
+// One table for YAML keys and flags: key "data_dir" is flag --data-dir.
+const std::map<std::string, Setter>& Setters() {
+  static const auto* table = new std::map<std::string, Setter>{
+      {"data_dir", [](const std::string& v, Config* c) { c->data_dir = v; return absl::OkStatus(); }},
+      {"http_listen", [](const std::string& v, Config* c) { c->http_listen = v; return absl::OkStatus(); }},
+      {"tcp_listen", [](const std::string& v, Config* c) { c->tcp_listen = v; return absl::OkStatus(); }},
+      {"log_level",
+       [](const std::string& v, Config* c) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           return absl::InvalidArgumentError("log_level must be debug, info, warn or error");
+         }
+         c->log_level = v;
+         return absl::OkStatus();
+       }},
+      {"max_line_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         if (n < 64 || n > (64u << 20)) {
+           return absl::InvalidArgumentError("max_line_bytes must be between 64 and 64MiB");
+         }
+         c->max_line_bytes = n;
+         return absl::OkStatus();
+       }},
+      {"max_tcp_connections",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 1) return absl::InvalidArgumentError("max_tcp_connections must be >= 1");
+         c->max_tcp_connections = static_cast<int>(n);
+         return absl::OkStatus();
+       }},
+      {"tcp_idle_timeout",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->tcp_idle_timeout_s = static_cast<int>(std::max<int64_t>(1, ns / 1000000000));
+         return absl::OkStatus();
+       }},
+      {"max_http_body_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         c->max_http_body_bytes = n;
+         return absl::OkStatus();
+       }},
+      {"max_query_limit",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 1) return absl::InvalidArgumentError("max_query_limit must be >= 1");
+         c->max_query_limit = n;
+         return absl::OkStatus();
+       }},
+      {"workers",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 0 || n > 256) return absl::InvalidArgumentError("workers must be 0..256");
+         c->workers = static_cast<int>(n);
+         return absl::OkStatus();
+       }},
+      {"zstd_level",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 1 || n > 22) return absl::InvalidArgumentError("zstd_level must be 1..22");
+         c->zstd_level = static_cast<int>(n);
+         return absl::OkStatus();
+       }},
+      {"block_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         if (n < 4096 || n > (64u << 20)) {
+           return absl::InvalidArgumentError("block_bytes must be between 4KiB and 64MiB");
+         }
+         c->block_bytes = static_cast<uint32_t>(n);
+         return absl::OkStatus();
+       }},
+      {"head_max_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         c->head_max_bytes = n;
+         return absl::OkStatus();
+       }},
+      {"head_max_age",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->head_max_age_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+  };
+  return *table;
+}
+
+std::string FlagToKey(std::string flag) {
+  for (char& ch : flag) {
+    if (ch == '-') ch = '_';
+  }
+  return flag;
+}
+
+std::string ScalarText(const YAML::Node& n) { return n.as<std::string>(); }
+
+}  // namespace
+
+absl::Status LoadConfigFile(const std::string& path, Config* config) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat("config file not found: ", path));
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config ", path, ": ", e.what()));
+  }
+  if (root.IsNull()) return absl::OkStatus();
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config ", path, ": top level must be a mapping"));
+  }
+  try {
+    for (const auto& kv : root) {
+      std::string key = kv.first.as<std::string>();
+      if (key == "labels") {
+        // labels: {service: [service, service.name], level: [level]}
+        if (!kv.second.IsMap()) {
+          return absl::InvalidArgumentError(
+              "config key labels: must map label names to lists of JSON paths");
+        }
+        std::vector<parse::LabelRule> rules;
+        for (const auto& rule : kv.second) {
+          parse::LabelRule r;
+          r.label = rule.first.as<std::string>();
+          if (rule.second.IsSequence()) {
+            for (const auto& p : rule.second) r.paths.push_back(p.as<std::string>());
+          } else {
+            r.paths.push_back(rule.second.as<std::string>());
+          }
+          rules.push_back(std::move(r));
+        }
+        config->labels = std::move(rules);
+        continue;
+      }
+      auto it = Setters().find(key);
+      if (it == Setters().end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("config ", path, ": unknown key '", key, "'"));
+      }
+      if (!kv.second.IsScalar()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("config ", path, ": key '", key, "' needs a scalar value"));
+      }
+      absl::Status st = it->second(ScalarText(kv.second), config);
+      if (!st.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("config ", path, ": key '", key, "': ", st.message()));
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config ", path, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
+  // Pass 1: --config, so flags override the file wherever they stand.
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "--config" && i + 1 < args.size()) {
+      RETURN_IF_ERROR(LoadConfigFile(args[i + 1], config));
+    } else if (a.rfind("--config=", 0) == 0) {
+      RETURN_IF_ERROR(LoadConfigFile(a.substr(9), config));
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", a, "'"));
+    }
+    std::string name = a.substr(2), value;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+      }
+      value = args[++i];
+    }
+    if (name == "config") continue;
+    auto it = Setters().find(FlagToKey(name));
+    if (it == Setters().end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    }
+    absl::Status st = it->second(value, config);
+    if (!st.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("flag --", name, ": ", st.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string FlagsHelp() {
+  return R"(usage: silt serve [flags]
+  --config FILE              YAML file; every flag below is a key (data_dir, ...)
+  --data-dir DIR             where data lives (default ./silt-data)
+  --http-listen HOST:PORT    HTTP API (default 127.0.0.1:3100; port 0 picks one)
+  --tcp-listen HOST:PORT|off NDJSON over TCP (default 127.0.0.1:9514)
+  --max-line-bytes N         longest line stored whole (default 256KiB)
+  --max-tcp-connections N    TCP connection cap (default 1024)
+  --tcp-idle-timeout D       close silent TCP connections after D (default 5m)
+  --max-http-body-bytes N    largest HTTP body, after gunzip (default 64MiB)
+  --max-query-limit N        largest `limit` a query may ask (default 5000)
+  --workers N                pipeline threads (default: one per core)
+  --zstd-level N             compression level of parts (default 3)
+  --block-bytes N            uncompressed bytes per block (default 1MiB)
+  --head-max-bytes N         cut the in-memory head into parts past N (256MiB)
+  --head-max-age D           ... or when its oldest entry is older than D (5m)
+  --log-level L              debug|info|warn|error (default info)
+)";
+}
+
+}  // namespace silt::server

@@ -1,0 +1,53 @@
+// silt serve's configuration: embedded defaults, then a YAML file
+// (--config), then command-line flags, each overriding the previous.
+// Value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "parse/parser.h"
+
+namespace silt::server {
+
+struct Config {
+  std::string data_dir = "./silt-data";
+  std::string http_listen = "127.0.0.1:3100";
+  std::string tcp_listen = "127.0.0.1:9514";  // "off" disables TCP
+  std::string log_level = "info";             // debug|info|warn|error
+
+  // Limits (per tenant where that applies).
+  size_t max_line_bytes = 256 * 1024;
+  int max_tcp_connections = 1024;
+  int tcp_idle_timeout_s = 300;
+  size_t max_http_body_bytes = 64u << 20;
+  size_t max_query_limit = 5000;
+
+  // Pipeline.
+  int workers = 0;  // 0: one per core
+
+  // Store.
+  int zstd_level = 3;
+  uint32_t block_bytes = 1 << 20;
+  size_t head_max_bytes = 256u << 20;
+  int64_t head_max_age_ms = 5 * 60 * 1000;
+
+  // Label extraction (defaults: the design's table).
+  std::vector<parse::LabelRule> labels = parse::ParseOptions::DefaultLabelRules();
+};
+
+// Reads a YAML config file over `base`. kInvalidArgument naming the key for
+// an unknown key or a bad value; kNotFound if the file is missing.
+absl::Status LoadConfigFile(const std::string& path, Config* config);
+
+// Applies `--flag value` / `--flag=value` arguments. Returns the index of
+// the first positional argument, or an error naming the bad flag.
+// `--config FILE` is read first wherever it appears.
+absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config);
+
+// The flags' help text.
+std::string FlagsHelp();
+
+}  // namespace silt::server

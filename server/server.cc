@@ -1,0 +1,202 @@
+#include "server/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "ingest/tcp_source.h"
+#include "server/api.h"
+#include "server/http_server.h"
+
+namespace silt::server {
+
+struct Server::Rep {
+  Config config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<index::StreamIndex> index;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<query::LokiApi> loki;
+  std::unique_ptr<Background> background;
+  ApiContext ctx;
+  std::unique_ptr<HttpServer> http;
+  std::unique_ptr<ingest::TcpSource> tcp;
+  bool shut = false;
+};
+
+Server::Server(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Server::~Server() { (void)Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+  auto rep = std::make_unique<Rep>();
+  rep->config = config;
+
+  store::StoreOptions so;
+  so.data_dir = config.data_dir;
+  so.zstd_level = config.zstd_level;
+  so.target_block_bytes = config.block_bytes;
+  so.head_max_bytes = config.head_max_bytes;
+  so.head_max_age_ms = config.head_max_age_ms;
+  auto store = store::Store::Open(so);
+  if (!store.ok()) {
+    return absl::Status(store.status().code(),
+                        absl::StrCat("opening the store in ", config.data_dir,
+                                     ": ", store.status().message()));
+  }
+  rep->store = std::move(store).value();
+
+  rep->index = std::make_unique<index::StreamIndex>();
+  rep->store->ForEachStream(
+      [&](std::string_view tenant, uint64_t id, const Labels& labels) {
+        rep->index->Add(tenant, id, labels);
+      });
+
+  PipelineOptions po;
+  po.workers = config.workers > 0
+                   ? config.workers
+                   : std::max(1u, std::thread::hardware_concurrency());
+  po.parse.labels = config.labels;
+  rep->pipeline =
+      std::make_unique<Pipeline>(po, rep->index.get(), rep->store.get());
+
+  query::QueryLimits limits;
+  limits.max_limit = config.max_query_limit;
+  rep->loki = std::make_unique<query::LokiApi>(rep->index.get(),
+                                               rep->store.get(), limits);
+  rep->background = std::make_unique<Background>();
+
+  rep->ctx.config = &rep->config;
+  rep->ctx.pipeline = rep->pipeline.get();
+  rep->ctx.store = rep->store.get();
+  rep->ctx.index = rep->index.get();
+  rep->ctx.loki = rep->loki.get();
+  rep->ctx.background = rep->background.get();
+
+  HttpServerOptions ho;
+  ho.listen = config.http_listen;
+  ho.max_body_bytes = config.max_http_body_bytes;
+  auto http = HttpServer::Start(ho, MakeApiHandler(&rep->ctx));
+  if (!http.ok()) {
+    return absl::Status(http.status().code(),
+                        absl::StrCat("HTTP listener ", config.http_listen, ": ",
+                                     http.status().message()));
+  }
+  rep->http = std::move(http).value();
+
+  if (config.tcp_listen != "off") {
+    ingest::TcpOptions to;
+    to.listen = config.tcp_listen;
+    to.max_line_bytes = config.max_line_bytes;
+    to.max_connections = config.max_tcp_connections;
+    to.idle_timeout_s = config.tcp_idle_timeout_s;
+    Pipeline* pipeline = rep->pipeline.get();
+    auto tcp = ingest::TcpSource::Start(
+        to, [pipeline](RecordBatch&& batch,
+                       std::function<void(absl::Status)> done) {
+          pipeline->Submit(std::move(batch), std::move(done));
+        });
+    if (!tcp.ok()) {
+      return absl::Status(tcp.status().code(),
+                          absl::StrCat("TCP listener ", config.tcp_listen, ": ",
+                                       tcp.status().message()));
+    }
+    rep->tcp = std::move(tcp).value();
+  }
+  rep->ctx.ready = true;
+  return std::unique_ptr<Server>(new Server(std::move(rep)));
+}
+
+uint16_t Server::http_port() const { return rep_->http->port(); }
+uint16_t Server::tcp_port() const { return rep_->tcp ? rep_->tcp->port() : 0; }
+
+absl::Status Server::Shutdown() {
+  if (rep_->shut) return absl::OkStatus();
+  rep_->shut = true;
+  rep_->ctx.ready = false;
+  // Inputs first: TCP hands the lines it read to the pipeline; HTTP stops
+  // accepting and waits for requests in flight, whose answers need the
+  // pipeline and the store. Then the pipeline finishes its queue and the
+  // store makes everything durable and cuts it into parts.
+  if (rep_->tcp) rep_->tcp->Stop();
+  if (rep_->http) rep_->http->Stop();
+  rep_->pipeline->Stop();
+  rep_->background.reset();
+  absl::Status st = rep_->store->Flush();
+  rep_->store.reset();
+  return st;
+}
+
+namespace {
+
+std::string HostOf(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+LogLevel ParseLevel(const std::string& s) {
+  if (s == "debug") return LogLevel::kDebug;
+  if (s == "warn") return LogLevel::kWarn;
+  if (s == "error") return LogLevel::kError;
+  return LogLevel::kInfo;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::fputs(FlagsHelp().c_str(), stdout);
+      return 0;
+    }
+  }
+  Config config;
+  absl::Status st = ApplyFlags(args, &config);
+  if (!st.ok()) {
+    LogError("bad configuration", {{"error", std::string(st.message())}});
+    std::fprintf(stderr, "%s", FlagsHelp().c_str());
+    return 2;
+  }
+  SetLogLevel(ParseLevel(config.log_level));
+
+  // Signals are taken by sigwait() in this thread only: block them before
+  // any thread starts so every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = Server::Start(config);
+  if (!server.ok()) {
+    LogError("cannot start", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  std::string http = absl::StrCat(HostOf(config.http_listen), ":",
+                                  (*server)->http_port());
+  std::string tcp = config.tcp_listen == "off"
+                        ? "off"
+                        : absl::StrCat(HostOf(config.tcp_listen), ":",
+                                       (*server)->tcp_port());
+  LogInfo("listening", {{"http", http},
+                        {"tcp", tcp},
+                        {"data_dir", config.data_dir},
+                        {"version", SILT_VERSION}});
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  st = (*server)->Shutdown();
+  server->reset();
+  if (!st.ok()) {
+    LogError("shutdown could not make everything durable",
+             {{"error", std::string(st.message())}});
+    return 1;
+  }
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace silt::server
