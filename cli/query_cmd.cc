@@ -43,7 +43,7 @@ int PrintStreams(simdjson::dom::array result, const std::string& output,
         json += ",";
       }
       first = false;
-      absl::StrAppend(&text, k, "=\"", val, "\"");
+      text += std::string(k) + "=\"" + std::string(val) + "\"";
       json += "\"";
       AppendJsonEscaped(&json, k);
       json += "\":\"";
@@ -58,7 +58,7 @@ int PrintStreams(simdjson::dom::array result, const std::string& output,
       std::string_view ts, line;
       if (v.at(0).get(ts) || v.at(1).get(line)) continue;
       int64_t ns = 0;
-      if (!absl::SimpleAtoi(ts, &ns)) continue;
+      if (!absl::SimpleAtoi(absl::string_view(ts.data(), ts.size()), &ns)) continue;
       lines.push_back(Line{ns, text, json, std::string(line)});
     }
   }
@@ -93,7 +93,7 @@ int PrintMatrix(simdjson::dom::array result, bool vector) {
         if (v.get(val)) continue;
         if (!first) name += ", ";
         first = false;
-        absl::StrAppend(&name, k, "=\"", val, "\"");
+        name += std::string(k) + "=\"" + std::string(val) + "\"";
       }
     }
     name += "}";

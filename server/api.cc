@@ -226,7 +226,7 @@ class Router {
     const query::LokiApi& api = *ctx_->loki;
     const int64_t now = NowNanos();
     auto route = [&](std::string_view name) {
-      return Counted(absl::StrCat(kLokiPrefix, name), raw);
+      return Counted(std::string(kLokiPrefix) + std::string(name), raw);
     };
     if (rest == "query_range") {
       Responder respond = route(rest);
