@@ -141,6 +141,17 @@ std::vector<uint64_t> StreamIndex::Match(
   return out;
 }
 
+std::vector<uint64_t> StreamIndex::Streams(std::string_view tenant) const {
+  std::shared_lock lock(rep_->mu);
+  const Tenant* t = rep_->Find(tenant);
+  std::vector<uint64_t> out;
+  if (t == nullptr) return out;
+  out.reserve(t->streams.size());
+  for (const auto& [id, labels] : t->streams) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::optional<Labels> StreamIndex::Get(std::string_view tenant,
                                        uint64_t id) const {
   std::shared_lock lock(rep_->mu);

@@ -35,6 +35,9 @@ class StreamIndex {
   std::vector<uint64_t> Match(std::string_view tenant,
                               const std::vector<Matcher>& matchers) const;
 
+  // Every stream id of the tenant, sorted.
+  std::vector<uint64_t> Streams(std::string_view tenant) const;
+
   // Labels of one stream, if known.
   std::optional<Labels> Get(std::string_view tenant, uint64_t id) const;
 
