@@ -25,14 +25,22 @@ struct PushResult {
 // of the line); structured metadata becomes the record's metadata JSON and a
 // `trace_id`/`traceId` key in it sets the record's trace id.
 // kInvalidArgument with a message for a malformed body (nothing appended);
-// entries whose line exceeds max_line_bytes or whose stream has no valid
-// label are refused one by one into result->errors.
+// entries whose line exceeds max_line_bytes (0: no limit) are refused one by
+// one into result->errors; a stream without labels ("error at least one
+// label pair is required per stream", Loki's message) or with an invalid
+// label name is refused whole, with one message. Answer 400 with the errors
+// when any, as Loki does, after storing the accepted entries.
+// Loki's older shape ({"labels":"{a=\"b\"}","entries":[{"ts":RFC3339,
+// "line":..}]}) is accepted too.
 absl::Status DecodeLokiPushJson(std::string_view body, size_t max_line_bytes,
                                 RecordBatch* batch, PushResult* result);
 
 // NDJSON body: one record per line (\n or \r\n); empty lines skipped; a last
 // line without a newline is taken. Lines longer than max_line_bytes are
-// stored cut (Reject::kTruncated). Returns the number of records appended.
+// stored cut (Reject::kTruncated, cut at a UTF-8 boundary) and counted here in
+// silt_lines_rejected_total{input=batch->input, reason="line_too_long"}; the
+// caller must not count them again. max_line_bytes 0: no limit. Returns the
+// number of records appended.
 size_t SplitNdjson(std::string_view body, size_t max_line_bytes,
                    RecordBatch* batch);
 

@@ -4,8 +4,10 @@
 // One Parser per worker thread; not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/record_batch.h"
@@ -45,11 +47,25 @@ class Parser {
   //    span_id|spanId|spanID|span.id, or a W3C `traceparent` field;
   //  - reject: kInvalidUtf8 (bytes not UTF-8) or kInvalidJson (not a JSON
   //    object); such lines keep their bytes and get only origin labels.
+  //    These are counted in silt_lines_rejected_total{input=batch->input}.
+  //    A record the source marked kTruncated stays so and is not counted
+  //    again; the fields before the cut are still read (best effort).
+  // Values of skipped fields are checked only structurally (On Demand), so
+  // e.g. {"a":tru} is not rejected. Keys written with escapes never match.
   // Never fails: bad lines are data.
   void Parse(RecordBatch* batch);
 
   // The level normalisation, exposed for tests and for sources (OTLP).
+  // Known spellings map to trace|debug|info|warn|error|fatal (e.g. WARNING,
+  // W -> warn; err, E -> error; crit, alert, emerg, panic -> fatal; notice
+  // -> info; dbg -> debug). Numbers: 0..7 are syslog severities, >= 10
+  // bunyan/pino levels by decade (30 info, 50 error); anything else is
+  // returned trimmed and lower-cased.
   static std::string NormalizeLevel(std::string_view raw);
+  // OpenTelemetry severityNumber: 1-4 trace, 5-8 debug, 9-12 info, 13-16
+  // warn, 17-20 error, 21-24 fatal; "" outside 1..24. (Not applied to line
+  // fields: numbers there follow NormalizeLevel's rule.)
+  static std::string_view OtelSeverityLevel(int64_t severity_number);
 
  private:
   struct Rep;

@@ -1,0 +1,26 @@
+// Conversions of extracted field values: timestamps, W3C traceparent, and
+// label value cutting. Pure functions; thread-safe; no allocation.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace silt::parse::internal {
+
+// A timestamp field's value. `is_number`: the JSON value was a number (its
+// raw text is given). Accepts RFC3339/RFC3339Nano strings and epoch numbers
+// or numeric strings in s/ms/us/ns (unit by magnitude, see
+// silt::EpochIntToNanos), fractions included ("1714557600.123"). Returns
+// false for anything else, negative times and 0.
+bool ParseTimestampValue(std::string_view text, bool is_number, int64_t* ns);
+
+// W3C trace context: "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>".
+// Version ff and all-zero ids are invalid. Future versions (not 00) may
+// carry more fields after the flags; they are ignored.
+bool ParseTraceparent(std::string_view text, std::string_view* trace_id,
+                      std::string_view* span_id);
+
+// `s` cut to at most `max_bytes`, without splitting a UTF-8 sequence.
+std::string_view CutUtf8(std::string_view s, size_t max_bytes);
+
+}  // namespace silt::parse::internal
