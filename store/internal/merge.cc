@@ -1,0 +1,257 @@
+#include "store/internal/merge.h"
+
+#include <algorithm>
+#include <string>
+
+#include "common/log.h"
+#include "common/metrics.h"
+
+namespace silt::store {
+
+namespace {
+constexpr size_t kCacheSlots = 8;
+
+// One source of the merge. Either positioned on an entry, or (parts only)
+// a placeholder for a run not read yet, keyed by its bound timestamp.
+struct Cursor {
+  // Head source.
+  const std::vector<HeadEntry>* head = nullptr;
+  size_t hpos = 0;  // forward: next index; backward: index + 1
+  // Part source.
+  const PartReader* part = nullptr;
+  const PartReader::Run* run = nullptr;  // current run
+  const PartReader::Run* runs_begin = nullptr;
+  const PartReader::Run* runs_end = nullptr;
+  std::shared_ptr<const DecodedBlock> block;
+  uint32_t bpos = 0;  // entry index in block
+  bool placeholder = false;
+
+  int64_t ts = 0;
+  std::string_view line;
+};
+
+class Merger {
+ public:
+  Merger(const ScanOptions& o, BlockCache* cache)
+      : o_(o), back_(o.backward), cache_(cache) {}
+
+  // True if a should come out before b.
+  bool Before(const Cursor* a, const Cursor* b) const {
+    if (a->ts != b->ts) return back_ ? a->ts > b->ts : a->ts < b->ts;
+    // A run not read yet may hold an entry equal to b's: read it first so
+    // duplicates meet in the heap.
+    if (a->placeholder != b->placeholder) return a->placeholder;
+    return back_ ? a->line > b->line : a->line < b->line;
+  }
+
+  bool InRange(int64_t ts) const { return ts >= o_.start_ns && ts < o_.end_ns; }
+
+  // Positions a head cursor; false if empty.
+  bool HeadSettle(Cursor* c) {
+    const auto& v = *c->head;
+    if (back_) {
+      if (c->hpos == 0) return false;
+      const HeadEntry& e = v[c->hpos - 1];
+      c->ts = e.ts_ns;
+      c->line = e.line();
+    } else {
+      if (c->hpos >= v.size()) return false;
+      const HeadEntry& e = v[c->hpos];
+      c->ts = e.ts_ns;
+      c->line = e.line();
+    }
+    return true;
+  }
+
+  // Makes `c` a placeholder for run `c->run`, or moves to the next run in
+  // scan order that overlaps the range. False when no run is left.
+  bool PartPlaceholder(Cursor* c) {
+    while (c->run != nullptr) {
+      const auto* r = c->run;
+      if (r->max_ts >= o_.start_ns && r->min_ts < o_.end_ns) {
+        c->placeholder = true;
+        c->block.reset();
+        c->ts = back_ ? r->max_ts : r->min_ts;
+        c->line = {};
+        return true;
+      }
+      NextRun(c);
+    }
+    return false;
+  }
+
+  void NextRun(Cursor* c) {
+    if (back_) {
+      c->run = c->run == c->runs_begin ? nullptr : c->run - 1;
+    } else {
+      c->run = c->run + 1 == c->runs_end ? nullptr : c->run + 1;
+    }
+  }
+
+  // Reads the placeholder's run and positions on its first entry in range.
+  // False when the cursor is exhausted.
+  bool PartLoad(Cursor* c) {
+    c->placeholder = false;
+    const auto* r = c->run;
+    c->block = cache_->Get(c->part, r->block);
+    // A damaged block (null) or a run that does not fit it: skip the run.
+    if (c->block != nullptr && r->count > 0 &&
+        r->first + r->count <= c->block->size()) {
+      c->bpos = back_ ? r->first + r->count - 1 : r->first;
+      if (PartSettle(c)) return true;
+    }
+    NextRun(c);
+    return PartPlaceholder(c);
+  }
+
+  // Skips out-of-range entries from bpos within the current run; false if
+  // the run has none left.
+  bool PartSettle(Cursor* c) {
+    const auto* r = c->run;
+    const DecodedBlock& b = *c->block;
+    while (c->bpos >= r->first && c->bpos < r->first + r->count) {
+      int64_t ts = b.ts(c->bpos);
+      if (InRange(ts)) {
+        c->ts = ts;
+        c->line = b.line(c->bpos);
+        return true;
+      }
+      // Sorted: past the range in scan direction means the run is done.
+      if (back_ ? ts < o_.start_ns : ts >= o_.end_ns) return false;
+      if (back_) {
+        if (c->bpos == 0) return false;
+        --c->bpos;
+      } else {
+        ++c->bpos;
+      }
+    }
+    return false;
+  }
+
+  // Advances past the current entry. False when the cursor is exhausted.
+  bool Advance(Cursor* c) {
+    if (c->head != nullptr) {
+      if (back_) {
+        --c->hpos;
+      } else {
+        ++c->hpos;
+      }
+      return HeadSettle(c);
+    }
+    if (back_) {
+      if (c->bpos == 0) {
+        c->bpos = UINT32_MAX;  // out of every run
+      } else {
+        --c->bpos;
+      }
+    } else {
+      ++c->bpos;
+    }
+    if (PartSettle(c)) return true;
+    NextRun(c);
+    return PartPlaceholder(c);
+  }
+
+  EntryView View(const Cursor* c) const {
+    if (c->head != nullptr) {
+      return (*c->head)[back_ ? c->hpos - 1 : c->hpos].view();
+    }
+    return c->block->entry(c->bpos);
+  }
+
+  const ScanOptions& o_;
+  const bool back_;
+  BlockCache* cache_;
+};
+}  // namespace
+
+std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
+                                                    uint32_t block) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].part == part && slots_[i].block == block) {
+      auto d = slots_[i].decoded;
+      if (i + 1 != slots_.size()) {
+        Slot s = slots_[i];
+        slots_.erase(slots_.begin() + i);
+        slots_.push_back(std::move(s));
+      }
+      return d;
+    }
+  }
+  auto d = std::make_shared<DecodedBlock>();
+  absl::Status s = part->ReadBlock(block, d.get());
+  if (!s.ok()) {
+    LogError("store: skipping damaged block",
+             {{"error", std::string(s.message())}});
+    if (absl::IsDataLoss(s)) Metrics().corruptions.With({"block"}).Inc();
+    d.reset();
+  }
+  if (slots_.size() >= kCacheSlots) slots_.erase(slots_.begin());
+  slots_.push_back(Slot{part, block, d});
+  return d;
+}
+
+void SortHeadEntries(std::vector<HeadEntry>* entries) {
+  std::sort(entries->begin(), entries->end(),
+            [](const HeadEntry& a, const HeadEntry& b) {
+              if (a.ts_ns != b.ts_ns) return a.ts_ns < b.ts_ns;
+              return a.line() < b.line();
+            });
+}
+
+void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
+                 const std::vector<const PartReader*>& parts,
+                 const ScanOptions& options, BlockCache* cache,
+                 const std::function<bool(uint64_t, const EntryView&)>& fn) {
+  Merger m(options, cache);
+  std::vector<Cursor> cursors;
+  cursors.reserve(parts.size() + 1);
+  if (!head.empty()) {
+    Cursor c;
+    c.head = &head;
+    c.hpos = options.backward ? head.size() : 0;
+    if (m.HeadSettle(&c)) cursors.push_back(c);
+  }
+  for (const PartReader* p : parts) {
+    auto [b, e] = p->RunsOf(stream);
+    if (b == e) continue;
+    Cursor c;
+    c.part = p;
+    c.runs_begin = b;
+    c.runs_end = e;
+    c.run = options.backward ? e - 1 : b;
+    if (m.PartPlaceholder(&c)) cursors.push_back(std::move(c));
+  }
+  // std heap functions keep the "largest" on top: invert Before.
+  std::vector<Cursor*> heap;
+  for (auto& c : cursors) heap.push_back(&c);
+  auto cmp = [&m](const Cursor* a, const Cursor* b) { return m.Before(b, a); };
+  std::make_heap(heap.begin(), heap.end(), cmp);
+
+  bool have_last = false;
+  int64_t last_ts = 0;
+  std::string last_line;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), cmp);
+    Cursor* c = heap.back();
+    heap.pop_back();
+    bool alive;
+    if (c->placeholder) {
+      alive = m.PartLoad(c);
+    } else {
+      if (!(have_last && c->ts == last_ts && c->line == last_line)) {
+        have_last = true;
+        last_ts = c->ts;
+        last_line.assign(c->line.data(), c->line.size());
+        if (!fn(stream, m.View(c))) return;
+      }
+      alive = m.Advance(c);
+    }
+    if (alive) {
+      heap.push_back(c);
+      std::push_heap(heap.begin(), heap.end(), cmp);
+    }
+  }
+}
+
+}  // namespace silt::store

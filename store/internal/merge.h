@@ -1,0 +1,49 @@
+// The read side of Scan for one stream: a k-way merge of the head's entries
+// and each part's runs, in (ts, line) order (reversed for backward scans),
+// with identical (ts, line) entries returned once. Part runs are opened
+// lazily: until a run is needed it sits in the merge heap keyed by its
+// min_ts (max_ts backward), so a scan that stops early decodes few blocks.
+// Not thread-safe; one per Scan call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "store/internal/block.h"
+#include "store/internal/head.h"
+#include "store/internal/part_reader.h"
+#include "store/store.h"
+
+namespace silt::store {
+
+// Decoded blocks of one scan, so streams sharing a block decode it once.
+// A damaged block is logged and counted once, then remembered as missing.
+class BlockCache {
+ public:
+  std::shared_ptr<const DecodedBlock> Get(const PartReader* part,
+                                          uint32_t block);
+
+ private:
+  struct Slot {
+    const PartReader* part;
+    uint32_t block;
+    std::shared_ptr<const DecodedBlock> decoded;  // null: damaged
+  };
+  std::vector<Slot> slots_;  // most recent last
+};
+
+// Calls fn(stream, entry) for the entries of `stream` in options' range.
+// `head` holds the stream's head entries, sorted by (ts, line) ascending and
+// already restricted to the range. Returns when fn returns false or the
+// entries run out.
+void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
+                 const std::vector<const PartReader*>& parts,
+                 const ScanOptions& options, BlockCache* cache,
+                 const std::function<bool(uint64_t, const EntryView&)>& fn);
+
+// Sorts head entries by (ts, line), as MergeStream wants them.
+void SortHeadEntries(std::vector<HeadEntry>* entries);
+
+}  // namespace silt::store

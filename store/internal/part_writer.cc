@@ -1,0 +1,148 @@
+#include "store/internal/part_writer.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "store/internal/coding.h"
+#include "store/internal/part_format.h"
+#include "xxhash.h"
+
+namespace silt::store {
+
+absl::StatusOr<std::unique_ptr<PartWriter>> PartWriter::Create(
+    const PartWriterOptions& options, const std::string& path,
+    std::string_view tenant) {
+  auto file = WritableFile::Open(path + kTmpSuffix);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<PartWriter>(new PartWriter(
+      options, path, std::string(tenant), std::move(file).value()));
+}
+
+PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
+                       std::string tenant, std::unique_ptr<WritableFile> file)
+    : options_(options),
+      path_(std::move(path)),
+      tenant_(std::move(tenant)),
+      file_(std::move(file)),
+      compressor_(options.zstd_level) {}
+
+PartWriter::~PartWriter() {
+  if (!finished_) {
+    file_.reset();
+    ::unlink((path_ + kTmpSuffix).c_str());
+  }
+}
+
+absl::Status PartWriter::StartStream(uint64_t stream, std::string_view key) {
+  if (!status_.ok()) return status_;
+  if (!streams_.empty() && stream <= streams_.back().first) {
+    status_ = absl::InternalError("part streams must be added in id order");
+    return status_;
+  }
+  streams_.emplace_back(stream, std::string(key));
+  in_run_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status PartWriter::Add(const EntryView& e) {
+  if (!status_.ok()) return status_;
+  if (streams_.empty()) {
+    status_ = absl::InternalError("PartWriter::Add before StartStream");
+    return status_;
+  }
+  if (!in_run_) {
+    runs_.push_back(Run{streams_.back().first, e.ts_ns, e.ts_ns, num_blocks_,
+                        builder_.count(), 0, 0});
+    in_run_ = true;
+  }
+  Run& run = runs_.back();
+  run.max_ts = e.ts_ns;  // entries arrive sorted
+  run.count++;
+  run.line_bytes += static_cast<uint32_t>(e.line.size());
+  builder_.Add(e);
+  ++entries_;
+  line_bytes_ += e.line.size();
+  if (e.ts_ns < min_ts_) min_ts_ = e.ts_ns;
+  if (e.ts_ns > max_ts_) max_ts_ = e.ts_ns;
+  // A run's line_bytes is a fixed32: also cut before it could overflow.
+  if (builder_.raw_bytes() >= options_.target_block_bytes ||
+      run.line_bytes > (1u << 31)) {
+    return FlushBlock();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PartWriter::FlushBlock() {
+  in_run_ = false;
+  if (builder_.empty()) return absl::OkStatus();
+  builder_.Finish(&raw_);
+  status_ = compressor_.Compress(raw_, &stored_);
+  if (!status_.ok()) return status_;
+  PutFixed64(&handles_, file_->size());
+  PutFixed32(&handles_, static_cast<uint32_t>(stored_.size()));
+  PutFixed32(&handles_, static_cast<uint32_t>(raw_.size()));
+  PutFixed64(&handles_, BlockChecksum(stored_));
+  status_ = file_->Append(stored_);
+  ++num_blocks_;
+  return status_;
+}
+
+absl::StatusOr<PartInfo> PartWriter::Finish() {
+  if (!status_.ok()) return status_;
+  status_ = FlushBlock();
+  if (!status_.ok()) return status_;
+  std::string meta = std::move(handles_);
+  const uint64_t block_table_offset = file_->size();
+  const uint64_t run_index_offset = block_table_offset + meta.size();
+  for (const Run& r : runs_) {
+    PutFixed64(&meta, r.stream);
+    PutFixed64(&meta, static_cast<uint64_t>(r.min_ts));
+    PutFixed64(&meta, static_cast<uint64_t>(r.max_ts));
+    PutFixed32(&meta, r.block);
+    PutFixed32(&meta, r.first);
+    PutFixed32(&meta, r.count);
+    PutFixed32(&meta, r.line_bytes);
+  }
+  const uint64_t stream_table_offset = block_table_offset + meta.size();
+  PutVarint32(&meta, static_cast<uint32_t>(tenant_.size()));
+  meta.append(tenant_);
+  PutVarint32(&meta, static_cast<uint32_t>(streams_.size()));
+  for (const auto& [id, key] : streams_) {
+    PutFixed64(&meta, id);
+    PutVarint32(&meta, static_cast<uint32_t>(key.size()));
+    meta.append(key);
+  }
+  const uint64_t meta_checksum = XXH3_64bits(meta.data(), meta.size());
+  std::string footer;
+  PutFixed64(&footer, block_table_offset);
+  PutFixed32(&footer, num_blocks_);
+  PutFixed32(&footer, static_cast<uint32_t>(runs_.size()));
+  PutFixed64(&footer, run_index_offset);
+  PutFixed64(&footer, stream_table_offset);
+  PutFixed64(&footer, meta_checksum);
+  PutFixed64(&footer, static_cast<uint64_t>(entries_ ? min_ts_ : 0));
+  PutFixed64(&footer, static_cast<uint64_t>(entries_ ? max_ts_ : 0));
+  PutFixed32(&footer, kPartVersion);
+  PutFixed32(&footer, static_cast<uint32_t>(
+                          XXH3_64bits(footer.data(), kFooterChecksum)));
+  PutFixed64(&footer, kPartMagic);
+  meta.append(footer);
+  status_ = file_->Append(meta);
+  if (status_.ok() && options_.fsync) status_ = file_->Sync();
+  if (status_.ok()) status_ = file_->Close();
+  if (status_.ok()) status_ = RenameFile(path_ + kTmpSuffix, path_);
+  if (status_.ok() && options_.fsync) status_ = SyncDir(DirName(path_));
+  if (!status_.ok()) return status_;
+  finished_ = true;
+  PartInfo info;
+  info.path = path_;
+  info.file_bytes = file_->size();
+  info.blocks = num_blocks_;
+  info.runs = static_cast<uint32_t>(runs_.size());
+  info.streams = static_cast<uint32_t>(streams_.size());
+  info.entries = entries_;
+  info.line_bytes = line_bytes_;
+  return info;
+}
+
+}  // namespace silt::store

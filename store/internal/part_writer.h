@@ -1,0 +1,81 @@
+// Writes one immutable part file (store/part_format.md): entries grouped by
+// stream into zstd blocks, then the block table, run index, stream table and
+// footer. The file is built as <path>.tmp and renamed into place by Finish,
+// so readers never see a partial part. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/file.h"
+#include "store/internal/block.h"
+#include "store/store.h"
+
+namespace silt::store {
+
+struct PartWriterOptions {
+  int zstd_level = 3;
+  uint32_t target_block_bytes = 1 << 20;  // uncompressed, per block
+  bool fsync = true;
+};
+
+struct PartInfo {
+  std::string path;
+  uint64_t file_bytes = 0;
+  uint32_t blocks = 0;
+  uint32_t runs = 0;
+  uint32_t streams = 0;
+  uint64_t entries = 0;
+  uint64_t line_bytes = 0;
+};
+
+class PartWriter {
+ public:
+  // Creates `path`.tmp for tenant `tenant`. The directory must exist.
+  static absl::StatusOr<std::unique_ptr<PartWriter>> Create(
+      const PartWriterOptions& options, const std::string& path,
+      std::string_view tenant);
+  ~PartWriter();  // removes the .tmp file unless Finish succeeded
+
+  // Starts the entries of `stream`. REQUIRES: ids strictly ascending.
+  absl::Status StartStream(uint64_t stream, std::string_view key);
+  // REQUIRES: StartStream was called; entries of a stream arrive sorted by
+  // (ts, line). The first error is sticky.
+  absl::Status Add(const EntryView& entry);
+  // Writes the last block, the tables and the footer, syncs, and renames the
+  // file into place (then syncs the directory).
+  absl::StatusOr<PartInfo> Finish();
+
+ private:
+  struct Run {
+    uint64_t stream;
+    int64_t min_ts, max_ts;
+    uint32_t block, first, count, line_bytes;
+  };
+  PartWriter(const PartWriterOptions& options, std::string path,
+             std::string tenant, std::unique_ptr<WritableFile> file);
+  absl::Status FlushBlock();
+
+  PartWriterOptions options_;
+  std::string path_;
+  std::string tenant_;
+  std::unique_ptr<WritableFile> file_;
+  BlockBuilder builder_;
+  BlockCompressor compressor_;
+  std::string raw_, stored_, handles_;
+  std::vector<Run> runs_;
+  std::vector<std::pair<uint64_t, std::string>> streams_;
+  bool in_run_ = false;  // runs_.back() is open in the current block
+  uint32_t num_blocks_ = 0;
+  uint64_t entries_ = 0, line_bytes_ = 0;
+  int64_t min_ts_ = INT64_MAX, max_ts_ = INT64_MIN;
+  absl::Status status_;
+  bool finished_ = false;
+};
+
+}  // namespace silt::store

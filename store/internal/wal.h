@@ -1,0 +1,71 @@
+// The write-ahead log (store/wal_format.md): encoding of one appended batch
+// as a record, a writer for one segment, and replay of a segment.
+// WalWriter is not thread-safe (the store's commit thread owns it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/file.h"
+#include "common/record_batch.h"
+#include "store/store.h"
+
+namespace silt::store {
+
+// Appends one framed record holding `batch` to *out.
+void EncodeWalRecord(const RecordBatch& batch, std::string* out);
+
+// A decoded record; views point into the segment bytes.
+struct WalBatch {
+  std::string_view tenant;
+  std::vector<std::pair<uint64_t, std::string_view>> streams;  // id, key
+  struct Entry {
+    uint32_t stream;  // index into streams
+    EntryView view;
+  };
+  std::vector<Entry> entries;
+};
+
+// Parses a record payload. kDataLoss if it does not decode exactly.
+absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out);
+
+class WalWriter {
+ public:
+  // Creates <dir>/<seq>.wal with its header, synced (file and directory).
+  static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
+      const std::string& dir, uint64_t seq, bool fsync);
+  // Writes `records` with one write and syncs. On failure the file is cut
+  // back to its previous size so later records stay reachable.
+  absl::Status Write(std::string_view records);
+  uint64_t seq() const { return seq_; }
+  uint64_t size() const { return file_->size(); }
+
+ private:
+  WalWriter(uint64_t seq, std::unique_ptr<WritableFile> file, bool fsync)
+      : seq_(seq), file_(std::move(file)), fsync_(fsync) {}
+  uint64_t seq_;
+  std::unique_ptr<WritableFile> file_;
+  bool fsync_;
+};
+
+struct WalReplayResult {
+  uint64_t records = 0;
+  uint64_t entries = 0;
+  bool torn_tail = false;  // an unacknowledged tail was ignored
+  bool corrupt = false;    // a damaged record; the rest was skipped
+};
+
+// Calls fn for every intact record of the segment at `path`, in order.
+// Corruption is reported in the result (the caller logs and counts it);
+// only I/O errors are returned.
+absl::StatusOr<WalReplayResult> ReplayWalSegment(
+    const std::string& path, const std::function<void(const WalBatch&)>& fn);
+
+}  // namespace silt::store

@@ -1,0 +1,648 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status.h"
+#include "store/internal/head.h"
+#include "store/internal/merge.h"
+#include "store/internal/part_format.h"
+#include "store/internal/part_reader.h"
+#include "store/internal/part_writer.h"
+#include "store/internal/paths.h"
+#include "store/internal/wal.h"
+#include "store/internal/wal_format.h"
+
+namespace silt::store {
+
+namespace {
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// Appends queued for one WAL segment, written by one write + one sync.
+struct PendingGroup {
+  uint64_t seq = 0;
+  std::string buf;
+  std::vector<Store::DoneCallback> callbacks;
+  uint64_t last_ticket = 0;
+  uint64_t entries = 0;
+  uint64_t line_bytes = 0;
+};
+}  // namespace
+
+struct Store::Rep {
+  StoreOptions opt;
+  std::string wal_dir, parts_dir;
+
+  // Guards everything below up to the threads. Held only for short copies:
+  // never across I/O or user callbacks.
+  mutable std::mutex mu;
+  std::condition_variable commit_cv;   // pending work or stop
+  std::condition_variable durable_cv;  // processed_ticket moved
+  std::condition_variable cut_cv;      // cut wanted or stop
+  std::shared_ptr<Head> head = std::make_shared<Head>();
+  std::deque<std::shared_ptr<Head>> frozen;  // oldest first; being cut
+  // tenant -> parts of that tenant.
+  absl::flat_hash_map<std::string,
+                      std::vector<std::shared_ptr<const PartReader>>>
+      parts;
+  // tenant -> stream id -> key: every stream ever stored.
+  absl::flat_hash_map<std::string, absl::flat_hash_map<uint64_t, std::string>>
+      streams;
+  std::deque<PendingGroup> pending;
+  std::vector<std::string> spare_bufs;  // recycled group buffers
+  uint64_t wal_seq = 1;                 // segment new appends go to
+  uint64_t next_ticket = 0;             // last ticket handed out
+  uint64_t processed_ticket = 0;        // commit thread finished up to here
+  uint64_t next_part_seq = 1;
+  bool stop = false;
+  bool cut_wanted = false;
+
+  std::atomic<uint64_t> wal_bytes{0};
+  std::unique_ptr<WalWriter> wal;  // commit thread only
+  std::mutex cut_mu;               // one cut at a time
+  std::thread commit_thread, cut_thread;
+
+  absl::Status Load();
+  void AddBatchToHead(const WalBatch& b);
+  void CommitLoop();
+  void CutLoop();
+  absl::Status Cut(bool force);
+  absl::Status WriteHead(const Head& h,
+                         std::vector<std::shared_ptr<const PartReader>>* out);
+  void DeleteWalThrough(uint64_t seq);
+  void WaitProcessed(uint64_t ticket);
+};
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const StoreOptions& options) {
+  auto rep = std::make_unique<Rep>();
+  rep->opt = options;
+  rep->wal_dir = options.data_dir + "/wal";
+  rep->parts_dir = options.data_dir + "/parts";
+  absl::Status s = CreateDirs(rep->wal_dir);
+  if (s.ok()) s = CreateDirs(rep->parts_dir);
+  if (s.ok()) s = rep->Load();
+  if (!s.ok()) return s;
+  Rep* r = rep.get();
+  r->commit_thread = std::thread([r] { r->CommitLoop(); });
+  r->cut_thread = std::thread([r] { r->CutLoop(); });
+  return std::unique_ptr<Store>(new Store(std::move(rep)));
+}
+
+Store::~Store() {
+  Rep* r = rep_.get();
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    r->stop = true;
+  }
+  r->cut_cv.notify_all();
+  r->cut_thread.join();
+  // Cutting at shutdown makes the next start fast (no WAL replay); if it
+  // fails the WAL still holds everything.
+  absl::Status s = Flush();
+  if (!s.ok()) {
+    LogWarn("store: flush at shutdown failed; the WAL keeps the data",
+            {{"error", std::string(s.message())}});
+  }
+  r->commit_cv.notify_all();
+  r->commit_thread.join();
+}
+
+absl::Status Store::Rep::Load() {
+  // Parts: <parts>/<tenant>/<day>/<seq>.part.
+  ASSIGN_OR_RETURN(auto tenants, ListDir(parts_dir));
+  for (const std::string& tdir : tenants) {
+    std::string tpath = parts_dir + "/" + tdir;
+    if (!IsDirectory(tpath)) continue;
+    ASSIGN_OR_RETURN(auto days, ListDir(tpath));
+    for (const std::string& day : days) {
+      std::string dpath = tpath + "/" + day;
+      if (!IsDirectory(dpath)) continue;
+      ASSIGN_OR_RETURN(auto files, ListDir(dpath));
+      for (const std::string& f : files) {
+        std::string path = dpath + "/" + f;
+        if (f.size() > 4 && f.ends_with(kTmpSuffix)) {
+          // A cut that crashed before its rename; the WAL still has it.
+          RemoveFile(path).IgnoreError();
+          continue;
+        }
+        auto seq = ParseSeqFileName(f, kPartSuffix);
+        if (!seq) continue;
+        next_part_seq = std::max(next_part_seq, *seq + 1);
+        auto part = PartReader::Open(path);
+        if (!part.ok()) {
+          LogError("store: skipping unreadable part",
+                   {{"path", path},
+                    {"error", std::string(part.status().message())}});
+          if (absl::IsDataLoss(part.status())) {
+            Metrics().corruptions.With({"part"}).Inc();
+          }
+          continue;
+        }
+        auto& reg = streams[AbslView((*part)->tenant())];
+        for (const auto& [id, key] : (*part)->streams())
+          reg.try_emplace(id, key);
+        parts[AbslView((*part)->tenant())].push_back(std::move(part).value());
+      }
+    }
+  }
+  // WAL: replay every segment in order into the head.
+  ASSIGN_OR_RETURN(auto wal_files, ListDir(wal_dir));
+  std::vector<uint64_t> seqs;
+  for (const std::string& f : wal_files) {
+    if (auto seq = ParseSeqFileName(f, kWalSuffix)) seqs.push_back(*seq);
+  }
+  std::sort(seqs.begin(), seqs.end());
+  for (uint64_t seq : seqs) {
+    std::string path = wal_dir + "/" + SeqFileName(seq, kWalSuffix);
+    auto res = ReplayWalSegment(
+        path, [this](const WalBatch& b) { AddBatchToHead(b); });
+    if (!res.ok()) return res.status();
+    if (res->corrupt) {
+      LogError(
+          "store: damaged WAL record; rest of segment skipped",
+          {{"path", path}, {"records_replayed", absl::StrCat(res->records)}});
+      Metrics().corruptions.With({"wal"}).Inc();
+    }
+    auto size = FileSize(path);
+    if (size.ok()) wal_bytes += *size;
+    wal_seq = seq + 1;
+  }
+  head->wal_seq = wal_seq - 1;
+  if (!seqs.empty()) {
+    LogInfo("store: replayed WAL",
+            {{"segments", absl::StrCat(seqs.size())},
+             {"entries", absl::StrCat(head->entries())}});
+  }
+  return absl::OkStatus();
+}
+
+void Store::Rep::AddBatchToHead(const WalBatch& b) {
+  std::vector<Head::Stream*> hs(b.streams.size());
+  for (size_t i = 0; i < b.streams.size(); ++i) {
+    bool created;
+    hs[i] = head->GetStream(b.tenant, b.streams[i].first, b.streams[i].second,
+                            &created);
+    if (created) {
+      streams[AbslView(b.tenant)].try_emplace(b.streams[i].first,
+                                              b.streams[i].second);
+    }
+  }
+  for (const auto& e : b.entries) head->Add(hs[e.stream], e.view);
+}
+
+void Store::Append(const RecordBatch& batch, DoneCallback done) {
+  Rep* r = rep_.get();
+  for (const Record& rec : batch.records()) {
+    if (rec.stream >= batch.streams.size()) {
+      done(absl::InvalidArgumentError(
+          "store: record names a stream the batch does not have"));
+      return;
+    }
+  }
+  // Per-thread scratch so a batch costs no allocation here once warm.
+  thread_local std::vector<Head::Stream*> hs;
+  bool want_cut = false;
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    if (r->pending.empty() || r->pending.back().seq != r->wal_seq) {
+      r->pending.emplace_back();
+      PendingGroup& g = r->pending.back();
+      g.seq = r->wal_seq;
+      if (!r->spare_bufs.empty()) {
+        g.buf = std::move(r->spare_bufs.back());
+        r->spare_bufs.pop_back();
+      }
+    }
+    PendingGroup& g = r->pending.back();
+    g.callbacks.push_back(std::move(done));
+    g.last_ticket = ++r->next_ticket;
+    if (!batch.empty()) {
+      EncodeWalRecord(batch, &g.buf);
+      g.entries += batch.size();
+      Head& h = *r->head;
+      hs.resize(batch.streams.size());
+      for (size_t i = 0; i < batch.streams.size(); ++i) {
+        const BatchStream& s = batch.streams[i];
+        bool created;
+        hs[i] = h.GetStream(batch.tenant, s.id, s.key, &created);
+        if (created) {
+          r->streams[AbslView(batch.tenant)].try_emplace(s.id, s.key);
+        }
+      }
+      uint64_t line_bytes = 0;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const Record& rec = batch.record(i);
+        EntryView v;
+        v.ts_ns = rec.ts_ns;
+        v.line = batch.line(i);
+        v.trace_id = batch.trace_id(i);
+        v.span_id = batch.span_id(i);
+        v.metadata = batch.metadata(i);
+        h.Add(hs[rec.stream], v);
+        line_bytes += rec.length;
+      }
+      g.line_bytes += line_bytes;
+      if (h.bytes() > r->opt.head_max_bytes && !r->cut_wanted) {
+        r->cut_wanted = want_cut = true;
+      }
+    }
+  }
+  r->commit_cv.notify_one();
+  if (want_cut) r->cut_cv.notify_one();
+}
+
+void Store::Rep::CommitLoop() {
+  std::deque<PendingGroup> groups;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> l(mu);
+      commit_cv.wait(l, [this] { return stop || !pending.empty(); });
+      if (pending.empty()) return;  // stop, and nothing left to commit
+      if (opt.commit_delay_us > 0) {
+        l.unlock();
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(opt.commit_delay_us));
+        l.lock();
+      }
+      groups.swap(pending);
+    }
+    uint64_t last = 0;
+    for (PendingGroup& g : groups) {
+      absl::Status s;
+      if (wal == nullptr || wal->seq() != g.seq) {
+        wal.reset();  // the previous segment was synced after its last write
+        auto w = WalWriter::Create(wal_dir, g.seq, opt.fsync);
+        if (w.ok()) {
+          wal = std::move(w).value();
+          wal_bytes += wal->size();
+        } else {
+          s = w.status();
+        }
+      }
+      if (s.ok() && !g.buf.empty()) {
+        s = wal->Write(g.buf);
+        if (s.ok()) wal_bytes += g.buf.size();
+      }
+      if (s.ok()) {
+        Metrics().entries_stored.With({}).Inc(g.entries);
+        Metrics().bytes_stored.With({}).Inc(g.line_bytes);
+      } else {
+        LogError("store: WAL write failed; batches not acknowledged",
+                 {{"error", std::string(s.message())}});
+      }
+      for (auto& cb : g.callbacks) cb(s);
+      last = g.last_ticket;
+    }
+    {
+      std::lock_guard<std::mutex> l(mu);
+      processed_ticket = last;
+      for (PendingGroup& g : groups) {
+        if (spare_bufs.size() < 4 && g.buf.capacity() <= (64u << 20)) {
+          g.buf.clear();
+          spare_bufs.push_back(std::move(g.buf));
+        }
+      }
+    }
+    groups.clear();
+    durable_cv.notify_all();
+  }
+}
+
+void Store::Rep::WaitProcessed(uint64_t ticket) {
+  std::unique_lock<std::mutex> l(mu);
+  durable_cv.wait(l, [&] { return processed_ticket >= ticket; });
+}
+
+void Store::Rep::CutLoop() {
+  std::unique_lock<std::mutex> l(mu);
+  while (!stop) {
+    cut_cv.wait_for(l, std::chrono::seconds(1));
+    if (stop) break;
+    const bool too_big = head->bytes() > opt.head_max_bytes;
+    const bool too_old =
+        head->entries() > 0 &&
+        SteadyMs() - head->first_append_ms() > opt.head_max_age_ms;
+    const bool retry = !frozen.empty();
+    if (!(too_big || too_old || retry || cut_wanted)) continue;
+    l.unlock();
+    absl::Status s = Cut(/*force=*/false);
+    if (!s.ok()) {
+      LogError("store: cutting the head into parts failed; will retry",
+               {{"error", std::string(s.message())}});
+    }
+    l.lock();
+    cut_wanted = false;
+  }
+}
+
+absl::Status Store::Flush() { return rep_->Cut(/*force=*/true); }
+
+absl::Status Store::Rep::Cut(bool force) {
+  std::lock_guard<std::mutex> cut_lock(cut_mu);
+  uint64_t ticket;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    // Freeze and rotate: appends from now on go to a new head and a new WAL
+    // segment, so the frozen head is exactly the segments <= its wal_seq.
+    if (force || head->entries() > 0) {
+      head->wal_seq = wal_seq;
+      frozen.push_back(std::move(head));
+      head = std::make_shared<Head>();
+      ++wal_seq;
+    }
+    ticket = next_ticket;
+  }
+  // The frozen entries must be synced (or their write failed) before the
+  // WAL that holds them may go; Flush also promises durability.
+  WaitProcessed(ticket);
+  while (true) {
+    std::shared_ptr<Head> h;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (frozen.empty()) break;
+      h = frozen.front();
+    }
+    std::vector<std::shared_ptr<const PartReader>> written;
+    RETURN_IF_ERROR(WriteHead(*h, &written));
+    {
+      std::lock_guard<std::mutex> l(mu);
+      for (auto& p : written) parts[AbslView(p->tenant())].push_back(p);
+      frozen.pop_front();
+    }
+    DeleteWalThrough(h->wal_seq);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Rep::WriteHead(
+    const Head& h, std::vector<std::shared_ptr<const PartReader>>* out) {
+  PartWriterOptions wopt;
+  wopt.zstd_level = opt.zstd_level;
+  wopt.target_block_bytes = opt.target_block_bytes;
+  wopt.fsync = opt.fsync;
+  std::vector<std::string> paths;
+  for (const auto& [tenant, tstreams] : h.tenants()) {
+    std::vector<const Head::Stream*> ss;
+    for (const auto& [id, s] : tstreams) ss.push_back(s.get());
+    std::sort(ss.begin(), ss.end(),
+              [](const auto* a, const auto* b) { return a->id < b->id; });
+    // One writer per UTC day; every writer sees streams in id order.
+    std::map<int64_t, std::unique_ptr<PartWriter>> writers;
+    std::vector<HeadEntry> sorted;
+    for (const Head::Stream* s : ss) {
+      sorted = s->entries;
+      SortHeadEntries(&sorted);
+      int64_t cur_day = INT64_MIN;
+      PartWriter* w = nullptr;
+      const HeadEntry* prev = nullptr;
+      for (const HeadEntry& e : sorted) {
+        // Identical entries (a client retry) are stored once.
+        if (prev != nullptr && prev->ts_ns == e.ts_ns &&
+            prev->line() == e.line()) {
+          continue;
+        }
+        prev = &e;
+        int64_t day = UtcDay(e.ts_ns);
+        if (day != cur_day || w == nullptr) {
+          cur_day = day;
+          auto& slot = writers[day];
+          if (slot == nullptr) {
+            std::string dir =
+                parts_dir + "/" + EscapeTenant(tenant) + "/" + DayName(day);
+            RETURN_IF_ERROR(CreateDirs(dir));
+            uint64_t seq;
+            {
+              std::lock_guard<std::mutex> l(mu);
+              seq = next_part_seq++;
+            }
+            ASSIGN_OR_RETURN(
+                slot,
+                PartWriter::Create(
+                    wopt, dir + "/" + SeqFileName(seq, kPartSuffix), tenant));
+          }
+          w = slot.get();
+          RETURN_IF_ERROR(w->StartStream(s->id, s->key));
+        }
+        RETURN_IF_ERROR(w->Add(e.view()));
+      }
+    }
+    for (auto& [day, w] : writers) {
+      ASSIGN_OR_RETURN(PartInfo info, w->Finish());
+      Metrics().parts_written.With({}).Inc();
+      Metrics().part_bytes_written.With({}).Inc(info.file_bytes);
+      paths.push_back(info.path);
+    }
+  }
+  for (const std::string& p : paths) {
+    ASSIGN_OR_RETURN(auto reader, PartReader::Open(p));
+    out->push_back(std::move(reader));
+  }
+  return absl::OkStatus();
+}
+
+void Store::Rep::DeleteWalThrough(uint64_t seq) {
+  auto files = ListDir(wal_dir);
+  if (!files.ok()) return;
+  bool removed = false;
+  for (const std::string& f : *files) {
+    auto s = ParseSeqFileName(f, kWalSuffix);
+    if (!s || *s > seq) continue;
+    std::string path = wal_dir + "/" + f;
+    auto size = FileSize(path);
+    if (RemoveFile(path).ok()) {
+      removed = true;
+      if (size.ok()) wal_bytes -= std::min<uint64_t>(*size, wal_bytes.load());
+    }
+  }
+  // Not syncing is safe (a resurrected segment is replayed and deduplicated)
+  // but it would replay needlessly.
+  if (removed && opt.fsync) SyncDir(wal_dir).IgnoreError();
+}
+
+void Store::ForEachStream(
+    const std::function<void(std::string_view tenant, uint64_t id,
+                             const Labels& labels)>& fn) const {
+  std::vector<std::tuple<std::string, uint64_t, std::string>> all;
+  {
+    std::lock_guard<std::mutex> l(rep_->mu);
+    for (const auto& [tenant, m] : rep_->streams) {
+      for (const auto& [id, key] : m) all.emplace_back(tenant, id, key);
+    }
+  }
+  Labels labels;
+  for (const auto& [tenant, id, key] : all) {
+    if (!ParseLabels(key, &labels)) labels.clear();
+    fn(tenant, id, labels);
+  }
+}
+
+namespace {
+// What a scan reads, taken under the lock: the heads (kept alive so views
+// into their arenas stay valid) and the tenant's parts.
+struct Snapshot {
+  std::vector<std::shared_ptr<Head>> heads;  // active first
+  std::vector<std::shared_ptr<const PartReader>> parts;
+  // Per requested stream: its head entries in range (active head's copied
+  // under the lock; frozen ones are immutable).
+  std::vector<std::vector<HeadEntry>> head_entries;
+};
+
+void CollectHead(const Head& h, const ScanOptions& o, size_t i,
+                 std::vector<HeadEntry>* out) {
+  const Head::Stream* s = h.FindStream(o.tenant, o.streams[i]);
+  if (s == nullptr) return;
+  for (const HeadEntry& e : s->entries) {
+    if (e.ts_ns >= o.start_ns && e.ts_ns < o.end_ns) out->push_back(e);
+  }
+}
+}  // namespace
+
+absl::Status Store::Scan(
+    const ScanOptions& options,
+    const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)
+    const {
+  Rep* r = rep_.get();
+  Snapshot snap;
+  snap.head_entries.resize(options.streams.size());
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    snap.heads.push_back(r->head);
+    for (auto& f : r->frozen) snap.heads.push_back(f);
+    auto it = r->parts.find(AbslView(options.tenant));
+    if (it != r->parts.end()) {
+      for (const auto& p : it->second) {
+        if (p->max_ts() >= options.start_ns && p->min_ts() < options.end_ns) {
+          snap.parts.push_back(p);
+        }
+      }
+    }
+    for (size_t i = 0; i < options.streams.size(); ++i) {
+      CollectHead(*r->head, options, i, &snap.head_entries[i]);
+    }
+  }
+  for (size_t i = 0; i < options.streams.size(); ++i) {
+    for (size_t k = 1; k < snap.heads.size(); ++k) {
+      CollectHead(*snap.heads[k], options, i, &snap.head_entries[i]);
+    }
+  }
+  BlockCache cache;
+  std::vector<const PartReader*> parts;
+  for (size_t i = 0; i < options.streams.size(); ++i) {
+    const uint64_t id = options.streams[i];
+    parts.clear();
+    for (const auto& p : snap.parts) {
+      auto [b, e] = p->RunsOf(id);
+      if (b != e) parts.push_back(p.get());
+    }
+    SortHeadEntries(&snap.head_entries[i]);
+    MergeStream(id, snap.head_entries[i], parts, options, &cache, fn);
+    snap.head_entries[i] = {};
+  }
+  return absl::OkStatus();
+}
+
+StreamStats Store::Stats(const ScanOptions& options) const {
+  Rep* r = rep_.get();
+  StreamStats st;
+  std::vector<std::shared_ptr<const PartReader>> parts;
+  std::vector<std::shared_ptr<Head>> frozen;
+  std::vector<HeadEntry> head_entries;
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    auto it = r->parts.find(AbslView(options.tenant));
+    if (it != r->parts.end()) parts = it->second;
+    frozen.assign(r->frozen.begin(), r->frozen.end());
+    for (size_t i = 0; i < options.streams.size(); ++i) {
+      CollectHead(*r->head, options, i, &head_entries);
+    }
+  }
+  for (const auto& h : frozen) {
+    for (size_t i = 0; i < options.streams.size(); ++i) {
+      CollectHead(*h, options, i, &head_entries);
+    }
+  }
+  if (!head_entries.empty()) st.chunks++;
+  for (const HeadEntry& e : head_entries) {
+    st.entries++;
+    st.bytes += e.line_len;
+  }
+  BlockCache cache;
+  for (const auto& p : parts) {
+    if (p->max_ts() < options.start_ns || p->min_ts() >= options.end_ns) {
+      continue;
+    }
+    for (uint64_t id : options.streams) {
+      auto [b, e] = p->RunsOf(id);
+      uint32_t last_block = UINT32_MAX;
+      for (const auto* run = b; run != e; ++run) {
+        if (run->max_ts < options.start_ns || run->min_ts >= options.end_ns) {
+          continue;
+        }
+        if (run->block != last_block) st.chunks++;
+        last_block = run->block;
+        if (run->min_ts >= options.start_ns && run->max_ts < options.end_ns) {
+          st.entries += run->count;  // wholly inside: the index is enough
+          st.bytes += run->line_bytes;
+          continue;
+        }
+        auto block = cache.Get(p.get(), run->block);
+        if (block == nullptr || run->first + run->count > block->size()) {
+          continue;
+        }
+        for (uint32_t k = run->first; k < run->first + run->count; ++k) {
+          int64_t ts = block->ts(k);
+          if (ts >= options.start_ns && ts < options.end_ns) {
+            st.entries++;
+            st.bytes += block->line(k).size();
+          }
+        }
+      }
+    }
+  }
+  return st;
+}
+
+StoreStats Store::stats() const {
+  Rep* r = rep_.get();
+  StoreStats st;
+  std::lock_guard<std::mutex> l(r->mu);
+  for (const auto& [tenant, m] : r->streams) st.streams += m.size();
+  for (const auto& [tenant, ps] : r->parts) {
+    for (const auto& p : ps) {
+      st.parts++;
+      st.blocks += p->num_blocks();
+      st.part_bytes += p->file_size();
+    }
+  }
+  st.head_entries = r->head->entries();
+  st.head_bytes = r->head->bytes();
+  for (const auto& f : r->frozen) {
+    st.head_entries += f->entries();
+    st.head_bytes += f->bytes();
+  }
+  st.wal_bytes = r->wal_bytes.load();
+  return st;
+}
+
+}  // namespace silt::store
