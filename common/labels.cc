@@ -39,13 +39,10 @@ std::string LabelsToString(const Labels& labels) {
 }
 
 uint64_t StreamId(std::string_view tenant, std::string_view key) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  XXH3_64bits_update(&state, tenant.data(), tenant.size());
-  const char sep = '\0';
-  XXH3_64bits_update(&state, &sep, 1);
-  XXH3_64bits_update(&state, key.data(), key.size());
-  return XXH3_64bits_digest(&state);
+  // The tenant's hash seeds the key's hash: equal keys of different tenants
+  // get different ids.
+  const uint64_t seed = XXH3_64bits(tenant.data(), tenant.size());
+  return XXH3_64bits_withSeed(key.data(), key.size(), seed);
 }
 
 bool IsValidLabelName(std::string_view name) {
