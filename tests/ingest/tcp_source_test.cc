@@ -289,7 +289,9 @@ class Sender {
     total_ = data.size();
     thread_ = std::thread([this, expect_ok, data = std::move(data)] {
       absl::Status st = client_.SendAll(data);
-      if (expect_ok) EXPECT_TRUE(st.ok()) << st;
+      if (expect_ok) {
+        EXPECT_TRUE(st.ok()) << st;
+      }
       client_.Close();
       finished_ = true;
     });
