@@ -104,7 +104,9 @@ std::string_view NormalizeLevel(std::string_view raw, std::string* scratch) {
     }
     const std::string_view key(lower, raw.size());
     for (const Spelling& s : kSpellings) {
-      if (s.text == key) return s.level;
+      if (s.text.size() == key.size() && s.text[0] == key[0] && s.text == key) {
+        return s.level;
+      }
     }
     int64_t n;
     if (ParseSmallInt(raw, &n)) {

@@ -48,7 +48,7 @@ class PathMatcher {
       uint32_t e = table_[h];
       if (e == kNone) return kNone;
       const Edge& edge = edges_[e];
-      if (edge.parent == node && edge.key == key) return edge.child;
+      if (edge.parent == node && Equal(edge.key, key)) return edge.child;
       h = (h + 1) & mask_;
     }
   }
@@ -62,6 +62,15 @@ class PathMatcher {
     uint32_t child;
     std::string key;
   };
+
+  // Keys are short: an inline loop beats a call to memcmp.
+  static bool Equal(const std::string& a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
 
   static uint32_t Hash(uint32_t node, std::string_view key) {
     uint32_t h = node * 0x9E3779B1u;
