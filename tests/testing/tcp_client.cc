@@ -66,6 +66,38 @@ bool TcpClient::WaitPeerClosed(int timeout_ms) {
   }
 }
 
+std::string TcpClient::ReadUntil(std::string_view needle, int count,
+                                 int timeout_ms) {
+  std::string out;
+  if (fd_ < 0) return out;
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto seen = [&] {
+    int n = 0;
+    for (size_t pos = out.find(needle); pos != std::string::npos;
+         pos = out.find(needle, pos + needle.size())) {
+      ++n;
+    }
+    return n;
+  };
+  char buf[4096];
+  while (seen() < count) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) break;
+    pollfd p{fd_, POLLIN, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(left));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) break;
+    ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 void TcpClient::ShutdownWrite() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }

@@ -23,6 +23,9 @@ class TcpClient {
   // Waits up to `timeout_ms` for the peer to close the connection (EOF or
   // reset); bytes the peer sends are discarded. True if it closed.
   bool WaitPeerClosed(int timeout_ms);
+  // Reads until `needle` has been seen `count` times, EOF, or `timeout_ms`;
+  // returns everything read.
+  std::string ReadUntil(std::string_view needle, int count, int timeout_ms);
   // Half-close: no more sends; the peer reads EOF.
   void ShutdownWrite();
   void Close();

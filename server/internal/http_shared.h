@@ -1,0 +1,43 @@
+// State shared by an HttpServer's acceptor, its sessions and the responders
+// of requests in flight (which may be called after the server is gone):
+// the handler, the live sessions, and the count of requests not yet
+// answered. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "server/http_server.h"
+
+namespace silt::server::internal {
+
+class HttpSession;
+
+struct HttpShared {
+  HttpShared(const HttpServerOptions& o, HttpHandler h)
+      : options(o), handler(std::move(h)) {}
+
+  const HttpServerOptions options;
+  const HttpHandler handler;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;  // new requests are refused (503)
+  bool io_gone = false;   // responders must not post any more
+  int inflight = 0;       // requests handed to the handler, reply not written
+  // Owns the live sessions: a session waiting for its handler has no
+  // operation in flight that would keep it alive.
+  std::map<HttpSession*, std::shared_ptr<HttpSession>> sessions;
+
+  void RequestDone() {
+    std::lock_guard<std::mutex> lock(mu);
+    --inflight;
+    cv.notify_all();
+  }
+};
+
+}  // namespace silt::server::internal
