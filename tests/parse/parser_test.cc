@@ -471,6 +471,36 @@ TEST_F(ParserTest, BatchReuse) {
   EXPECT_EQ(Label(1, "service"), "a");
 }
 
+TEST_F(ParserTest, MutatedLinesNeverBreakTheBatch) {
+  // Deterministic mutations (byte flips, cuts) of a realistic line: every
+  // record must come out with a stream and either clean or rejected.
+  const std::string base =
+      R"({"time":"2024-05-01T10:00:00.5Z","level":"info","kubernetes":)"
+      R"({"pod_name":"p","labels":{"app":"a"}},"trace":{"id":"t"},)"
+      R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
+      R"("msg":"café "q"","n":[1,2,{"x":null}]})";
+  uint64_t state = 7;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string line = base;
+    const int flips = 1 + static_cast<int>(next() % 4);
+    for (int f = 0; f < flips; ++f) {
+      line[next() % line.size()] = static_cast<char>(next() & 0xff);
+    }
+    if (next() % 3 == 0) line.resize(next() % line.size());
+    const uint32_t r = batch_.Append(line);
+    if (next() % 5 == 0) batch_.record(r).reject = Reject::kTruncated;
+  }
+  parser_.Parse(&batch_);
+  for (size_t i = 0; i < batch_.size(); ++i) {
+    ASSERT_LT(batch_.record(i).stream, batch_.streams.size());
+    ASSERT_NE(batch_.record(i).ts_ns, 0);
+  }
+}
+
 TEST_F(ParserTest, CustomRules) {
   ParseOptions options;
   options.labels = {
