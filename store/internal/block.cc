@@ -6,32 +6,65 @@
 
 #include "absl/strings/str_cat.h"
 #include "store/internal/coding.h"
+#include "store/internal/line_codec.h"
 #include "xxhash.h"
 
 namespace silt::store {
 
-void BlockBuilder::Add(const EntryView& e) {
+namespace {
+// Cuts `part` out of *line if it occurs there; returns position + 1, or 0.
+uint64_t Cut(std::string* line, std::string_view part) {
+  if (part.empty()) return 0;
+  size_t p = line->find(part.data(), 0, part.size());
+  if (p == std::string::npos) return 0;
+  line->erase(p, part.size());
+  return p + 1;
+}
+}  // namespace
+
+void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   // Timestamps of one run are close together: deltas are 1-4 byte varints
   // and zstd finds their repeats; a new run's first delta may be negative.
   PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
   prev_ts_ = e.ts_ns;
-  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(e.line.size()));
-  PutVarint32(&sec_[kSecTraceLen], static_cast<uint32_t>(e.trace_id.size()));
+  // Cuts in this order: trace, span, timestamp text; each position is in
+  // the line as left by the previous cut (DecodedBlock undoes them in
+  // reverse). Random ids are what zstd cannot compress, so each is kept
+  // once: trace ids in the part's table, span ids in their column.
+  scratch_.assign(e.line.data(), e.line.size());
+  if (trace_index >= 0) {
+    PutVarint64(&sec_[kSecTrace], 1 + ZigZag(trace_index - prev_trace_));
+    prev_trace_ = trace_index;
+    PutVarint64(&sec_[kSecTracePos], Cut(&scratch_, e.trace_id));
+  } else {
+    PutVarint64(&sec_[kSecTrace], 0);
+    PutVarint64(&sec_[kSecTracePos], 0);
+  }
   PutVarint32(&sec_[kSecSpanLen], static_cast<uint32_t>(e.span_id.size()));
-  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
-  sec_[kSecLines].append(e.line);
-  sec_[kSecTraces].append(e.trace_id);
+  PutVarint64(&sec_[kSecSpanPos], Cut(&scratch_, e.span_id));
   sec_[kSecSpans].append(e.span_id);
+  size_t ts_pos, ts_len;
+  int form;
+  if (FindTsText(scratch_, e.ts_ns, &ts_pos, &form, &ts_len)) {
+    PutVarint64(&sec_[kSecTsText], 1 + ts_pos * kNumTsForms + form);
+    scratch_.erase(ts_pos, ts_len);
+  } else {
+    PutVarint64(&sec_[kSecTsText], 0);
+  }
+  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(scratch_.size()));
+  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
+  sec_[kSecLines].append(scratch_);
   sec_[kSecMetas].append(e.metadata);
-  // Close enough for cutting blocks: the length varints are ~6 bytes.
-  bytes_ += e.line.size() + e.trace_id.size() + e.span_id.size() +
-            e.metadata.size() + 6;
+  // Close enough for cutting blocks: the varints are ~10 bytes.
+  bytes_ += scratch_.size() + e.metadata.size() + 10;
   ++n_;
 }
 
 void BlockBuilder::Finish(std::string* out) {
   out->clear();
-  out->reserve(bytes_ + 64);
+  size_t total = 0;
+  for (const auto& s : sec_) total += s.size();
+  out->reserve(total + 64);
   PutVarint32(out, n_);
   for (const auto& s : sec_) PutVarint64(out, s.size());
   for (auto& s : sec_) {
@@ -41,11 +74,19 @@ void BlockBuilder::Finish(std::string* out) {
   n_ = 0;
   bytes_ = 0;
   prev_ts_ = 0;
+  prev_trace_ = -1;
 }
 
-absl::Status DecodedBlock::Parse(std::string payload) {
+absl::Status DecodedBlock::Parse(std::string payload,
+                                 std::shared_ptr<const TraceTable> traces) {
   payload_ = std::move(payload);
+  traces_ = std::move(traces);
   ents_.clear();
+  text_.clear();
+  auto bad = [this](const char* why) {
+    ents_.clear();
+    return absl::DataLossError(absl::StrCat("block: ", why));
+  };
   Decoder d(payload_);
   uint32_t n = d.Varint32();
   uint64_t sizes[kNumSections];
@@ -54,9 +95,7 @@ absl::Status DecodedBlock::Parse(std::string payload) {
     sizes[i] = d.Varint64();
     total += sizes[i];
   }
-  if (!d.ok() || total != d.remaining()) {
-    return absl::DataLossError("block header does not match its size");
-  }
+  if (!d.ok() || total != d.remaining()) return bad("header");
   data_ = d.pos();
   const char* sec[kNumSections];
   uint64_t off = 0;
@@ -64,40 +103,73 @@ absl::Status DecodedBlock::Parse(std::string payload) {
     sec[i] = data_ + off;
     off += sizes[i];
   }
-  Decoder ts(sec[kSecTs], sizes[kSecTs]);
-  Decoder ll(sec[kSecLineLen], sizes[kSecLineLen]);
-  Decoder tl(sec[kSecTraceLen], sizes[kSecTraceLen]);
-  Decoder sl(sec[kSecSpanLen], sizes[kSecSpanLen]);
-  Decoder ml(sec[kSecMetaLen], sizes[kSecMetaLen]);
-  // Offsets are relative to data_; each byte column starts at its section.
-  uint64_t lo = sec[kSecLines] - data_, to = sec[kSecTraces] - data_,
-           so = sec[kSecSpans] - data_, mo = sec[kSecMetas] - data_;
-  const uint64_t lend = lo + sizes[kSecLines], tend = to + sizes[kSecTraces],
-                 send = so + sizes[kSecSpans], mend = mo + sizes[kSecMetas];
+  auto dec = [&](int i) { return Decoder(sec[i], sizes[i]); };
+  Decoder ts = dec(kSecTs), ll = dec(kSecLineLen), tr = dec(kSecTrace),
+          tp = dec(kSecTracePos), sl = dec(kSecSpanLen), sp = dec(kSecSpanPos),
+          tt = dec(kSecTsText), ml = dec(kSecMetaLen);
+  Decoder lines = dec(kSecLines), spans = dec(kSecSpans),
+          metas = dec(kSecMetas);
+  const size_t ntraces = traces_ ? traces_->ids.size() : 0;
+  text_.reserve(sizes[kSecLines] + n * 64);
   ents_.resize(n);
-  int64_t prev = 0;
+  int64_t prev = 0, prev_trace = -1;
+  std::string line;
   for (uint32_t i = 0; i < n; ++i) {
     Ent& e = ents_[i];
     prev += UnZigZag(ts.Varint64());
     e.ts = prev;
-    e.line_len = ll.Varint32();
-    e.trace_len = tl.Varint32();
+    const uint64_t t = tr.Varint64();
+    const uint64_t trace_pos = tp.Varint64();
+    std::string_view trace;
+    e.trace = -1;
+    if (t != 0) {
+      e.trace = prev_trace + UnZigZag(t - 1);
+      prev_trace = e.trace;
+      if (e.trace < 0 || static_cast<size_t>(e.trace) >= ntraces) {
+        return bad("trace index out of range");
+      }
+      trace = traces_->ids[e.trace];
+    } else if (trace_pos != 0) {
+      return bad("trace cut without a trace");
+    }
     e.span_len = sl.Varint32();
+    const uint64_t span_pos = sp.Varint64();
+    std::string_view span = spans.Bytes(e.span_len);
+    e.span_off = static_cast<uint32_t>(span.data() - data_);
+    const uint64_t ts_text = tt.Varint64();
+    std::string_view stored = lines.Bytes(ll.Varint32());
     e.meta_len = ml.Varint32();
-    e.line_off = lo;
-    e.trace_off = to;
-    e.span_off = so;
-    e.meta_off = mo;
-    lo += e.line_len;
-    to += e.trace_len;
-    so += e.span_len;
-    mo += e.meta_len;
+    e.meta_off = static_cast<uint32_t>(metas.Bytes(e.meta_len).data() - data_);
+    if (!ts.ok() || !tr.ok() || !tp.ok() || !sl.ok() || !sp.ok() || !tt.ok() ||
+        !ll.ok() || !lines.ok() || !spans.ok() || !ml.ok() || !metas.ok()) {
+      return bad("columns shorter than their entries");
+    }
+    // Undo the cuts in reverse order: timestamp text, span, trace.
+    line.assign(stored.data(), stored.size());
+    if (ts_text != 0) {
+      const uint64_t pos = (ts_text - 1) / kNumTsForms;
+      const int form = static_cast<int>((ts_text - 1) % kNumTsForms);
+      char buf[32];
+      size_t len = FormatTsText(e.ts, form, buf);
+      if (len == 0 || pos > line.size()) return bad("bad timestamp cut");
+      line.insert(pos, buf, len);
+    }
+    if (span_pos != 0) {
+      if (span_pos - 1 > line.size()) return bad("bad span cut");
+      line.insert(span_pos - 1, span.data(), span.size());
+    }
+    if (trace_pos != 0) {
+      if (trace_pos - 1 > line.size()) return bad("bad trace cut");
+      line.insert(trace_pos - 1, trace.data(), trace.size());
+    }
+    e.line_off = static_cast<uint32_t>(text_.size());
+    e.line_len = static_cast<uint32_t>(line.size());
+    text_.append(line);
   }
-  if (!ts.ok() || !ll.ok() || !tl.ok() || !sl.ok() || !ml.ok() ||
-      ts.remaining() || ll.remaining() || tl.remaining() || sl.remaining() ||
-      ml.remaining() || lo != lend || to != tend || so != send || mo != mend) {
-    ents_.clear();
-    return absl::DataLossError("block columns do not match their lengths");
+  if (ts.remaining() || tr.remaining() || tp.remaining() || sl.remaining() ||
+      sp.remaining() || tt.remaining() || ll.remaining() || lines.remaining() ||
+      spans.remaining() || ml.remaining() || metas.remaining()) {
+    return bad("columns longer than their entries");
   }
   return absl::OkStatus();
 }
@@ -106,8 +178,8 @@ EntryView DecodedBlock::entry(uint32_t i) const {
   const Ent& e = ents_[i];
   EntryView v;
   v.ts_ns = e.ts;
-  v.line = std::string_view(data_ + e.line_off, e.line_len);
-  v.trace_id = std::string_view(data_ + e.trace_off, e.trace_len);
+  v.line = std::string_view(text_.data() + e.line_off, e.line_len);
+  if (e.trace >= 0) v.trace_id = traces_->ids[e.trace];
   v.span_id = std::string_view(data_ + e.span_off, e.span_len);
   v.metadata = std::string_view(data_ + e.meta_off, e.meta_len);
   return v;
@@ -138,10 +210,10 @@ uint64_t BlockChecksum(std::string_view stored) {
   return XXH3_64bits(stored.data(), stored.size());
 }
 
-absl::Status DecodeBlock(std::string_view stored, uint64_t checksum,
-                         uint32_t raw_size, DecodedBlock* out) {
+absl::Status Decompress(std::string_view stored, uint64_t checksum,
+                        uint32_t raw_size, std::string* raw) {
   if (BlockChecksum(stored) != checksum) {
-    return absl::DataLossError("block checksum mismatch");
+    return absl::DataLossError("checksum mismatch");
   }
   // One decompression context per thread: scans run on many threads and a
   // context is ~100 KiB worth reusing.
@@ -149,17 +221,14 @@ absl::Status DecodeBlock(std::string_view stored, uint64_t checksum,
     void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
   };
   thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> ctx(ZSTD_createDCtx());
-  ZSTD_DCtx* dctx = ctx.get();
-  std::string raw;
-  raw.resize(raw_size);
-  size_t n = ZSTD_decompressDCtx(dctx, raw.data(), raw.size(), stored.data(),
-                                 stored.size());
+  raw->resize(raw_size);
+  size_t n = ZSTD_decompressDCtx(ctx.get(), raw->data(), raw->size(),
+                                 stored.data(), stored.size());
   if (ZSTD_isError(n)) {
-    return absl::DataLossError(
-        absl::StrCat("block zstd: ", ZSTD_getErrorName(n)));
+    return absl::DataLossError(absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
   }
-  if (n != raw_size) return absl::DataLossError("block raw size mismatch");
-  return out->Parse(std::move(raw));
+  if (n != raw_size) return absl::DataLossError("raw size mismatch");
+  return absl::OkStatus();
 }
 
 }  // namespace silt::store

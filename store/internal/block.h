@@ -1,7 +1,8 @@
 // The columnar payload of one part block (store/part_format.md, "block"):
-// BlockBuilder lays entries out column by column; DecodedBlock parses a
-// payload back. Compression and checksums are in BlockCodec. Not
-// thread-safe; a DecodedBlock is immutable after Parse and may be shared.
+// BlockBuilder lays entries out column by column, cutting trace id, span id
+// and timestamp text out of lines; DecodedBlock parses a payload and puts
+// the lines back together. Not thread-safe; a DecodedBlock is immutable
+// after Parse and may be shared.
 #pragma once
 
 #include <cstdint>
@@ -16,44 +17,62 @@
 
 namespace silt::store {
 
+// A part's distinct trace ids, in order of first appearance; blocks refer to
+// them by index.
+struct TraceTable {
+  std::string bytes;
+  std::vector<std::string_view> ids;
+};
+
 class BlockBuilder {
  public:
-  void Add(const EntryView& e);
+  // `trace_index` is the entry's index in the part's trace table, or -1 if
+  // it has no trace id.
+  void Add(const EntryView& e, int64_t trace_index);
   uint32_t count() const { return n_; }
   bool empty() const { return n_ == 0; }
-  // Uncompressed payload size so far (sections, without the small header).
+  // Uncompressed payload size so far, about (used to cut blocks).
   size_t raw_bytes() const { return bytes_; }
   // Writes the payload into *out (replacing it) and resets the builder.
   void Finish(std::string* out);
 
  private:
   std::string sec_[kNumSections];
+  std::string scratch_;
   int64_t prev_ts_ = 0;
+  int64_t prev_trace_ = -1;
   uint32_t n_ = 0;
   size_t bytes_ = 0;
 };
 
 class DecodedBlock {
  public:
-  // Parses `payload` (taking it). kDataLoss if the sections do not add up.
-  absl::Status Parse(std::string payload);
+  // Parses `payload` (taking it); `traces` resolves trace indexes (may be
+  // null if the part has none). kDataLoss if anything does not add up.
+  absl::Status Parse(std::string payload,
+                     std::shared_ptr<const TraceTable> traces);
   uint32_t size() const { return static_cast<uint32_t>(ents_.size()); }
   int64_t ts(uint32_t i) const { return ents_[i].ts; }
   std::string_view line(uint32_t i) const {
-    return std::string_view(data_ + ents_[i].line_off, ents_[i].line_len);
+    return std::string_view(text_.data() + ents_[i].line_off,
+                            ents_[i].line_len);
   }
   EntryView entry(uint32_t i) const;
 
  private:
   struct Ent {
     int64_t ts;
-    uint32_t line_off, line_len;
-    uint32_t trace_off, trace_len;
-    uint32_t span_off, span_len;
-    uint32_t meta_off, meta_len;
+    uint32_t line_off, line_len;  // in text_
+    int64_t trace;                // -1 none
+    uint32_t trace_off;           // in text_ if trace_in_line
+    uint32_t span_off, span_len;  // in text_ or payload (span_in_line)
+    uint32_t meta_off, meta_len;  // in payload
+    bool trace_in_line, span_in_line;
   };
   std::string payload_;
+  std::string text_;  // the lines, put back together
   const char* data_ = nullptr;
+  std::shared_ptr<const TraceTable> traces_;
   std::vector<Ent> ents_;
 };
 
@@ -71,10 +90,10 @@ class BlockCompressor {
   int level_;
 };
 
-// Verifies `stored` against `checksum`, decompresses it (expecting
-// `raw_size` bytes) and parses it. kDataLoss on any mismatch.
-absl::Status DecodeBlock(std::string_view stored, uint64_t checksum,
-                         uint32_t raw_size, DecodedBlock* out);
+// Verifies `stored` against `checksum` and decompresses it into *raw
+// (expecting `raw_size` bytes). kDataLoss on any mismatch.
+absl::Status Decompress(std::string_view stored, uint64_t checksum,
+                        uint32_t raw_size, std::string* raw);
 
 uint64_t BlockChecksum(std::string_view stored);
 

@@ -33,8 +33,7 @@ absl::Status PartReader::Load() {
   if (!s.ok()) return s;
   const char* f = footer.data();
   if (DecodeFixed64(f + kFooterMagic) != kPartMagic) return bad("bad magic");
-  if (DecodeFixed32(f + kFooterChecksum) !=
-      static_cast<uint32_t>(XXH3_64bits(f, kFooterChecksum))) {
+  if (DecodeFixed64(f + kFooterChecksum) != XXH3_64bits(f, kFooterChecksum)) {
     return bad("footer checksum mismatch");
   }
   const uint32_t version = DecodeFixed32(f + kFooterVersion);
@@ -48,6 +47,14 @@ absl::Status PartReader::Load() {
   const uint64_t st_off = DecodeFixed64(f + kFooterStreamTableOffset);
   min_ts_ = static_cast<int64_t>(DecodeFixed64(f + kFooterMinTs));
   max_ts_ = static_cast<int64_t>(DecodeFixed64(f + kFooterMaxTs));
+  trace_offset_ = DecodeFixed64(f + kFooterTraceTableOffset);
+  trace_stored_ = DecodeFixed32(f + kFooterTraceTableStored);
+  trace_raw_ = DecodeFixed32(f + kFooterTraceTableRaw);
+  trace_checksum_ = DecodeFixed64(f + kFooterTraceTableChecksum);
+  num_traces_ = DecodeFixed32(f + kFooterNumTraces);
+  if (trace_offset_ + trace_stored_ != bt_off) {
+    return bad("trace table does not end at the block table");
+  }
   if (bt_off > footer_offset || ri_off != bt_off + nblocks * kBlockHandleSize ||
       st_off != ri_off + nruns * kRunSize || st_off > footer_offset) {
     return bad("footer offsets do not nest");
@@ -66,7 +73,9 @@ absl::Status PartReader::Load() {
     b.stored_size = d.Fixed32();
     b.raw_size = d.Fixed32();
     b.checksum = d.Fixed64();
-    if (b.offset + b.stored_size > bt_off) return bad("block past the data");
+    if (b.offset + b.stored_size > trace_offset_) {
+      return bad("block past the data");
+    }
   }
   runs_.resize(nruns);
   for (auto& r : runs_) {
@@ -107,13 +116,46 @@ std::pair<const PartReader::Run*, const PartReader::Run*> PartReader::RunsOf(
           runs_.data() + (hi - runs_.begin())};
 }
 
+absl::StatusOr<std::shared_ptr<const TraceTable>> PartReader::Traces() const {
+  std::lock_guard<std::mutex> l(traces_mu_);
+  if (traces_ != nullptr) return traces_;
+  auto t = std::make_shared<TraceTable>();
+  if (num_traces_ > 0) {
+    std::string stored;
+    absl::Status s = file_->Read(trace_offset_, trace_stored_, &stored);
+    if (s.ok()) s = Decompress(stored, trace_checksum_, trace_raw_, &t->bytes);
+    if (!s.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("part ", path_, " trace table: ", s.message()));
+    }
+    Decoder d(t->bytes);
+    uint32_t n = d.Varint32();
+    if (n != num_traces_) d.Bytes(SIZE_MAX);  // fails the decoder
+    t->ids.reserve(n);
+    for (uint32_t i = 0; i < n && d.ok(); ++i) {
+      t->ids.push_back(d.LengthPrefixed());
+    }
+    if (!d.ok() || d.remaining() != 0) {
+      return absl::DataLossError(
+          absl::StrCat("part ", path_, " trace table: bad encoding"));
+    }
+  }
+  traces_ = std::move(t);
+  return traces_;
+}
+
 absl::Status PartReader::ReadBlock(uint32_t i, DecodedBlock* out) const {
   if (i >= blocks_.size()) return absl::InternalError("no such block");
+  // A damaged trace table only costs the blocks that refer to it.
+  auto traces = Traces();
+  std::shared_ptr<const TraceTable> table;
+  if (traces.ok()) table = *traces;
   const BlockHandle& h = blocks_[i];
-  std::string stored;
+  std::string stored, raw;
   absl::Status s = file_->Read(h.offset, h.stored_size, &stored);
   if (!s.ok()) return s;
-  s = DecodeBlock(stored, h.checksum, h.raw_size, out);
+  s = Decompress(stored, h.checksum, h.raw_size, &raw);
+  if (s.ok()) s = out->Parse(std::move(raw), std::move(table));
   if (!s.ok()) {
     return absl::DataLossError(
         absl::StrCat("part ", path_, " block ", i, ": ", s.message()));

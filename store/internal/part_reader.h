@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,8 @@ class PartReader {
  private:
   PartReader() = default;
   absl::Status Load();
+  // The trace table, read on first use and kept.
+  absl::StatusOr<std::shared_ptr<const TraceTable>> Traces() const;
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
@@ -63,6 +66,10 @@ class PartReader {
   std::vector<Run> runs_;
   std::vector<std::pair<uint64_t, std::string>> streams_;
   int64_t min_ts_ = 0, max_ts_ = 0;
+  uint64_t trace_offset_ = 0, trace_checksum_ = 0;
+  uint32_t trace_stored_ = 0, trace_raw_ = 0, num_traces_ = 0;
+  mutable std::mutex traces_mu_;
+  mutable std::shared_ptr<const TraceTable> traces_;
 };
 
 }  // namespace silt::store

@@ -59,7 +59,18 @@ absl::Status PartWriter::Add(const EntryView& e) {
   run.max_ts = e.ts_ns;  // entries arrive sorted
   run.count++;
   run.line_bytes += static_cast<uint32_t>(e.line.size());
-  builder_.Add(e);
+  int64_t trace = -1;
+  if (!e.trace_id.empty()) {
+    auto [it, added] = trace_index_.try_emplace(
+        absl::string_view(e.trace_id.data(), e.trace_id.size()),
+        static_cast<uint32_t>(trace_index_.size()));
+    if (added) {
+      PutVarint32(&trace_bytes_, static_cast<uint32_t>(e.trace_id.size()));
+      trace_bytes_.append(e.trace_id);
+    }
+    trace = it->second;
+  }
+  builder_.Add(e, trace);
   ++entries_;
   line_bytes_ += e.line.size();
   if (e.ts_ns < min_ts_) min_ts_ = e.ts_ns;
@@ -91,6 +102,23 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   if (!status_.ok()) return status_;
   status_ = FlushBlock();
   if (!status_.ok()) return status_;
+  // The trace table: one zstd frame, like a block.
+  const uint64_t trace_offset = file_->size();
+  uint32_t trace_raw = 0;
+  uint64_t trace_checksum = 0;
+  stored_.clear();
+  if (!trace_index_.empty()) {
+    std::string raw;
+    PutVarint32(&raw, static_cast<uint32_t>(trace_index_.size()));
+    raw.append(trace_bytes_);
+    trace_raw = static_cast<uint32_t>(raw.size());
+    status_ = compressor_.Compress(raw, &stored_);
+    if (!status_.ok()) return status_;
+    trace_checksum = BlockChecksum(stored_);
+    status_ = file_->Append(stored_);
+    if (!status_.ok()) return status_;
+  }
+  const uint32_t trace_stored = static_cast<uint32_t>(stored_.size());
   std::string meta = std::move(handles_);
   const uint64_t block_table_offset = file_->size();
   const uint64_t run_index_offset = block_table_offset + meta.size();
@@ -122,9 +150,13 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   PutFixed64(&footer, meta_checksum);
   PutFixed64(&footer, static_cast<uint64_t>(entries_ ? min_ts_ : 0));
   PutFixed64(&footer, static_cast<uint64_t>(entries_ ? max_ts_ : 0));
+  PutFixed64(&footer, trace_offset);
+  PutFixed32(&footer, trace_stored);
+  PutFixed32(&footer, trace_raw);
+  PutFixed64(&footer, trace_checksum);
+  PutFixed32(&footer, static_cast<uint32_t>(trace_index_.size()));
   PutFixed32(&footer, kPartVersion);
-  PutFixed32(&footer, static_cast<uint32_t>(
-                          XXH3_64bits(footer.data(), kFooterChecksum)));
+  PutFixed64(&footer, XXH3_64bits(footer.data(), kFooterChecksum));
   PutFixed64(&footer, kPartMagic);
   meta.append(footer);
   status_ = file_->Append(meta);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/file.h"
@@ -70,6 +71,9 @@ class PartWriter {
   std::string raw_, stored_, handles_;
   std::vector<Run> runs_;
   std::vector<std::pair<uint64_t, std::string>> streams_;
+  // Distinct trace ids in order of first appearance, and their index.
+  std::string trace_bytes_;  // varint len + bytes, per id
+  absl::flat_hash_map<std::string, uint32_t> trace_index_;
   bool in_run_ = false;  // runs_.back() is open in the current block
   uint32_t num_blocks_ = 0;
   uint64_t entries_ = 0, line_bytes_ = 0;

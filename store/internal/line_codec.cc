@@ -1,0 +1,90 @@
+#include "store/internal/line_codec.h"
+
+#include <cstring>
+
+namespace silt::store {
+
+namespace {
+constexpr int64_t kNsPerSec = 1000000000;
+
+// Civil date of days since 1970-01-01 (H. Hinnant's algorithm).
+void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int>(yy + (*m <= 2));
+}
+
+void Digits(char* p, uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
+constexpr int kFracDigits[kNumTsForms] = {0, 3, 6, 9};
+}  // namespace
+
+size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
+  if (ts_ns < 0 || form < 0 || form >= kNumTsForms) return 0;
+  const int digits = kFracDigits[form];
+  int64_t secs = ts_ns / kNsPerSec;
+  uint64_t frac = static_cast<uint64_t>(ts_ns % kNsPerSec);
+  uint64_t unit = 1;
+  for (int i = digits; i < 9; ++i) unit *= 10;
+  if (frac % unit != 0) return 0;  // the form would lose digits
+  int y;
+  unsigned mo, d;
+  CivilFromDays(secs / 86400, &y, &mo, &d);
+  if (y > 9999) return 0;
+  int64_t sod = secs % 86400;
+  char* p = buf;
+  Digits(p, y, 4);
+  p[4] = '-';
+  Digits(p + 5, mo, 2);
+  p[7] = '-';
+  Digits(p + 8, d, 2);
+  p[10] = 'T';
+  Digits(p + 11, sod / 3600, 2);
+  p[13] = ':';
+  Digits(p + 14, sod / 60 % 60, 2);
+  p[16] = ':';
+  Digits(p + 17, sod % 60, 2);
+  p += 19;
+  if (digits > 0) {
+    *p++ = '.';
+    Digits(p, frac / unit, digits);
+    p += digits;
+  }
+  *p++ = 'Z';
+  return p - buf;
+}
+
+bool FindTsText(std::string_view line, int64_t ts_ns, size_t* pos, int* form,
+                size_t* len) {
+  char full[32];
+  if (FormatTsText(ts_ns - ts_ns % kNsPerSec, 0, full) == 0) return false;
+  // The seconds part is common to every form.
+  size_t p = line.find(std::string_view(full, 19));
+  if (p == std::string_view::npos) return false;
+  std::string_view rest = line.substr(p);
+  for (int f = kNumTsForms - 1; f >= 0; --f) {
+    char buf[32];
+    size_t n = FormatTsText(ts_ns, f, buf);
+    if (n != 0 && rest.size() >= n && std::memcmp(rest.data(), buf, n) == 0) {
+      *pos = p;
+      *form = f;
+      *len = n;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace silt::store

@@ -1,0 +1,114 @@
+#include "store/internal/block.h"
+
+#include "gtest/gtest.h"
+#include "store/internal/line_codec.h"
+
+namespace silt::store {
+namespace {
+
+constexpr int64_t kTs = 1714564800123456789;  // 2024-05-01T12:00:00.123456789Z
+
+class BlockTest : public ::testing::Test {
+ protected:
+  struct In {
+    int64_t ts;
+    std::string line, trace, span, meta;
+  };
+  // Builds a block of `ins` (trace ids numbered by first appearance) and
+  // checks every entry comes back byte for byte.
+  void RoundTrip(const std::vector<In>& ins) {
+    BlockBuilder b;
+    auto table = std::make_shared<TraceTable>();
+    std::vector<std::string> ids;
+    for (const In& in : ins) {
+      int64_t idx = -1;
+      if (!in.trace.empty()) {
+        auto it = std::find(ids.begin(), ids.end(), in.trace);
+        idx = it - ids.begin();
+        if (it == ids.end()) ids.push_back(in.trace);
+      }
+      EntryView e{in.ts, in.line, in.trace, in.span, in.meta};
+      b.Add(e, idx);
+    }
+    for (const auto& id : ids) table->bytes += id;
+    size_t off = 0;
+    for (const auto& id : ids) {
+      table->ids.emplace_back(table->bytes.data() + off, id.size());
+      off += id.size();
+    }
+    std::string payload;
+    b.Finish(&payload);
+    DecodedBlock d;
+    ASSERT_TRUE(d.Parse(payload, table).ok());
+    ASSERT_EQ(d.size(), ins.size());
+    for (size_t i = 0; i < ins.size(); ++i) {
+      EntryView e = d.entry(i);
+      EXPECT_EQ(e.ts_ns, ins[i].ts) << i;
+      EXPECT_EQ(e.line, ins[i].line) << i;
+      EXPECT_EQ(e.trace_id, ins[i].trace) << i;
+      EXPECT_EQ(e.span_id, ins[i].span) << i;
+      EXPECT_EQ(e.metadata, ins[i].meta) << i;
+    }
+    // Damaged payloads are kDataLoss, never a crash.
+    for (size_t cut = 1; cut < payload.size(); cut += 7) {
+      DecodedBlock bad;
+      std::string p = payload.substr(0, payload.size() - cut);
+      EXPECT_FALSE(bad.Parse(p, table).ok());
+    }
+    DecodedBlock no_table;
+    if (!ids.empty()) {
+      EXPECT_FALSE(no_table.Parse(payload, nullptr).ok());
+    }
+  }
+};
+
+TEST_F(BlockTest, TsTextForms) {
+  char buf[32];
+  EXPECT_EQ(std::string(buf, FormatTsText(kTs, 3, buf)),
+            "2024-05-01T12:00:00.123456789Z");
+  EXPECT_EQ(FormatTsText(kTs, 2, buf), 0u);  // would lose digits
+  EXPECT_EQ(std::string(buf, FormatTsText(kTs - 456789, 1, buf)),
+            "2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(std::string(buf, FormatTsText(0, 0, buf)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatTsText(-1, 3, buf), 0u);
+}
+
+TEST_F(BlockTest, CutsRoundTripExactly) {
+  const std::string tr = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string sp = "00f067aa0ba902b7";
+  RoundTrip({
+      {kTs,
+       "{\"ts\":\"2024-05-01T12:00:00.123456789Z\",\"trace_id\":\"" + tr +
+           "\",\"span_id\":\"" + sp + "\",\"msg\":\"x\"}",
+       tr, sp, ""},
+      // ms form, trace twice in the line, span before trace.
+      {kTs - 456789,
+       "span=" + sp + " @2024-05-01T12:00:00.123Z " + tr + " again " + tr, tr,
+       sp, "{\"k\":\"v\"}"},
+      // Text that is not this entry's timestamp stays as it is.
+      {kTs + 1, "at 2024-05-01T12:00:00.123456789Z we saw " + tr, tr, "", ""},
+      // Trace id not in the line; span not in the line.
+      {kTs + 2, "plain line", "other-trace", "sp2", ""},
+      // A ts text at the very end and start; empty line; negative ts.
+      {kTs, "2024-05-01T12:00:00.123456789Z", "", "", ""},
+      {kTs, "", "", "", ""},
+      {-5, "before 1970", tr, "", ""},
+      // Cut positions that touch: trace right after the timestamp.
+      {kTs, "2024-05-01T12:00:00.123456789Z" + tr + sp, tr, sp, ""},
+      {kTs, sp + tr, tr, sp, ""},
+  });
+}
+
+TEST_F(BlockTest, ManyEntriesAcrossTraceIndexes) {
+  std::vector<In> ins;
+  for (int i = 0; i < 2000; ++i) {
+    std::string tr = "t" + std::to_string(i % 37);
+    ins.push_back({kTs + i * 1000,
+                   "{\"i\":" + std::to_string(i) + ",\"t\":\"" + tr + "\"}",
+                   i % 5 ? tr : "", "", ""});
+  }
+  RoundTrip(ins);
+}
+
+}  // namespace
+}  // namespace silt::store
