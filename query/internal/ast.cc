@@ -40,6 +40,14 @@ std::string Duration(int64_t ns) {
 }  // namespace
 
 std::string PipelineStage::ToString() const {
+  if (kind == Kind::kDrop) {
+    std::string out = "| drop ";
+    for (size_t i = 0; i < drop_labels.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += drop_labels[i];
+    }
+    return out;
+  }
   static constexpr const char* kOps[] = {"|=", "!=", "|~", "!~"};
   return std::string(kOps[static_cast<int>(line_filter.op)]) + " " +
          Quote(line_filter.value);

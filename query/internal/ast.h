@@ -26,9 +26,13 @@ struct LineFilterStage {
 
 // One `| ...` or line-filter step of a log pipeline.
 struct PipelineStage {
-  enum class Kind { kLineFilter };
+  enum class Kind {
+    kLineFilter,  // |= != |~ !~
+    kDrop,        // | drop a, b
+  };
   Kind kind = Kind::kLineFilter;
   LineFilterStage line_filter;
+  std::vector<std::string> drop_labels;  // kDrop
 
   std::string ToString() const;
 };

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <algorithm>
+
 namespace silt::query {
 namespace {
 
@@ -37,8 +39,21 @@ Pipeline::Pipeline(const std::vector<PipelineStage>& stages) {
         continue;
       }
       filters_.push_back(&s.line_filter);
+    } else if (s.kind == PipelineStage::Kind::kDrop) {
+      drop_.insert(drop_.end(), s.drop_labels.begin(), s.drop_labels.end());
     }
   }
+}
+
+Labels Pipeline::OutputLabels(const Labels& labels) const {
+  if (drop_.empty()) return labels;
+  Labels out;
+  for (const auto& l : labels) {
+    if (std::find(drop_.begin(), drop_.end(), l.first) == drop_.end()) {
+      out.push_back(l);
+    }
+  }
+  return out;
 }
 
 bool Pipeline::Keep(std::string_view line) const {

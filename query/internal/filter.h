@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/labels.h"
 #include "query/internal/ast.h"
 
 namespace silt::query {
@@ -18,10 +19,16 @@ class Pipeline {
   // True when the line passes every stage.
   bool Keep(std::string_view line) const;
 
+  // The labels an entry of a stream with `labels` carries after the
+  // pipeline. No stage reads the line to make labels yet, so this is per
+  // stream.
+  Labels OutputLabels(const Labels& labels) const;
+
   bool empty() const { return filters_.empty(); }
 
  private:
   std::vector<const LineFilterStage*> filters_;
+  std::vector<std::string> drop_;
 };
 
 // One line filter on one line.

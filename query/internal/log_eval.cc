@@ -1,6 +1,7 @@
 #include "query/internal/log_eval.h"
 
 #include <algorithm>
+#include <map>
 #include <queue>
 
 #include "absl/container/flat_hash_map.h"
@@ -76,14 +77,25 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
   }
   std::reverse(kept.begin(), kept.end());  // best first
 
-  absl::flat_hash_map<uint64_t, size_t> slot;
+  // Streams whose labels become equal after the pipeline (| drop) are one
+  // answer stream; `kept` is in answer order, so appending keeps each
+  // stream's entries ordered.
+  absl::flat_hash_map<uint64_t, size_t> slot_of_stream;
+  std::map<Labels, size_t> slot_of_labels;
   for (Candidate& c : kept) {
-    auto [it, inserted] = slot.try_emplace(c.stream, out.size());
+    auto [it, inserted] = slot_of_stream.try_emplace(c.stream, 0);
     if (inserted) {
-      LogStream s;
-      auto labels = ctx->index->Get(ctx->tenant, c.stream);
-      if (labels) s.labels = *std::move(labels);
-      out.push_back(std::move(s));
+      Labels labels;
+      if (auto l = ctx->index->Get(ctx->tenant, c.stream))
+        labels = *std::move(l);
+      labels = pipeline.OutputLabels(labels);
+      auto [lit, new_labels] = slot_of_labels.try_emplace(labels, out.size());
+      if (new_labels) {
+        LogStream s;
+        s.labels = std::move(labels);
+        out.push_back(std::move(s));
+      }
+      it->second = lit->second;
     }
     out[it->second].entries.push_back(
         LogEntry{c.ts_ns, std::move(c.line), std::move(c.metadata)});

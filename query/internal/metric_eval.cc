@@ -56,6 +56,25 @@ void WindowSamples(const RangeAggExpr& e, const Steps& steps,
   }
 }
 
+// Streams that end with the same labels (| drop) are one series; every
+// range function here is additive over streams, so their samples add.
+// REQUIRES: `series` sorted by labels.
+void MergeEqualLabels(std::vector<Series>* series) {
+  std::vector<Series> out;
+  for (Series& s : *series) {
+    if (out.empty() || out.back().labels != s.labels) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    std::map<int64_t, double> sum;
+    for (const Sample& x : out.back().samples) sum[x.ts_ns] += x.value;
+    for (const Sample& x : s.samples) sum[x.ts_ns] += x.value;
+    out.back().samples.clear();
+    for (const auto& [t, v] : sum) out.back().samples.push_back({t, v});
+  }
+  *series = std::move(out);
+}
+
 absl::StatusOr<MetricResult> EvalRange(const RangeAggExpr& e,
                                        const Steps& steps, EvalContext* ctx) {
   MetricResult r;
@@ -79,7 +98,9 @@ absl::StatusOr<MetricResult> EvalRange(const RangeAggExpr& e,
   auto flush = [&] {
     if (!have_current || ts.empty()) return;
     Series s;
-    if (auto labels = ctx->index->Get(ctx->tenant, current)) s.labels = *labels;
+    if (auto labels = ctx->index->Get(ctx->tenant, current)) {
+      s.labels = pipeline.OutputLabels(*labels);
+    }
     WindowSamples(e, steps, ts, bytes, &s);
     if (!s.samples.empty()) r.series.push_back(std::move(s));
     ts.clear();
@@ -108,6 +129,7 @@ absl::StatusOr<MetricResult> EvalRange(const RangeAggExpr& e,
   std::sort(
       r.series.begin(), r.series.end(),
       [](const Series& a, const Series& b) { return a.labels < b.labels; });
+  MergeEqualLabels(&r.series);
   return r;
 }
 

@@ -406,6 +406,24 @@ class Parser {
     return e;
   }
 
+  // | drop a, b  (conditional drops like a="x" are not supported yet)
+  absl::Status ParseDrop(std::vector<PipelineStage>* stages) {
+    PipelineStage s;
+    s.kind = PipelineStage::Kind::kDrop;
+    while (true) {
+      if (Peek().kind != Tok::kIdent) return Unexpected(Peek(), "IDENTIFIER");
+      s.drop_labels.push_back(Next().text);
+      if (Peek().kind != Tok::kComma) break;
+      Next();
+    }
+    if (Peek().kind == Tok::kEq || Peek().kind == Tok::kNeq ||
+        Peek().kind == Tok::kRe || Peek().kind == Tok::kNre) {
+      return ErrorAt(Peek(), "drop with a label matcher is not supported yet");
+    }
+    stages->push_back(std::move(s));
+    return absl::OkStatus();
+  }
+
   absl::Status ParsePipeline(std::vector<PipelineStage>* stages) {
     while (true) {
       const Token& t = Peek();
@@ -425,6 +443,12 @@ class Parser {
           break;
         case Tok::kPipe: {
           const Token& stage = Peek(1);
+          if (stage.kind == Tok::kIdent && Lower(stage.text) == "drop") {
+            Next();
+            Next();
+            RETURN_IF_ERROR_(ParseDrop(stages));
+            continue;
+          }
           if (stage.kind == Tok::kIdent) {
             return ErrorAt(stage, "pipeline stage | " + stage.text +
                                       " is not supported yet");

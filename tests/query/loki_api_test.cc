@@ -332,6 +332,30 @@ TEST_F(LokiApiTest, IndexStats) {
                                .size()));
 }
 
+TEST_F(LokiApiTest, DropMergesStreams) {
+  PushStandard();
+  auto doc = Parse(api_->QueryRange(
+      "default", Q(R"({app=~"api|web"} | drop level)", {{"limit", "4"}}),
+      kNow));
+  simdjson::dom::array result = A(doc["data"]["result"]);
+  ASSERT_EQ(result.size(), 2u);
+  EXPECT_TRUE(result.at(0)["stream"]["level"].error());
+  Params p =
+      Q(R"(sum by (app) (count_over_time({app=~".+"} | drop level [1m])))",
+        {{"start", Ts(kNow)}, {"end", Ts(kNow)}, {"step", "1m"}});
+  doc = Parse(api_->QueryRange("default", p, kNow));
+  result = A(doc["data"]["result"]);
+  ASSERT_EQ(result.size(), 2u);
+  EXPECT_EQ(S(A(result.at(0)["values"]).at(0).at(1)), "3");
+  // Dropping the distinguishing label adds the streams' counts.
+  p = Q(R"(count_over_time({app=~".+"} | drop level, app [1m]))",
+        {{"start", Ts(kNow)}, {"end", Ts(kNow)}, {"step", "1m"}});
+  doc = Parse(api_->QueryRange("default", p, kNow));
+  result = A(doc["data"]["result"]);
+  ASSERT_EQ(result.size(), 1u);
+  EXPECT_EQ(S(A(result.at(0)["values"]).at(0).at(1)), "5");
+}
+
 TEST_F(LokiApiTest, InstantVectorPlusVector) {
   // Grafana's "Save & test".
   Answer a = api_->Query(

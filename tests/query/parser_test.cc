@@ -104,6 +104,8 @@ TEST(ParserTest, SyntaxErrorsNamePositions) {
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({a="b"} | json)").find("not supported"),
             std::string::npos);
+  EXPECT_NE(ErrorOf(R"({a="b"} | drop x="y")").find("not supported"),
+            std::string::npos);
 }
 
 TEST(ParserTest, MetricQueries) {
@@ -128,6 +130,20 @@ TEST(ParserTest, MetricQueries) {
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({a="b"}[5m])").find("unexpected RANGE"),
             std::string::npos);
+}
+
+TEST(ParserTest, Drop) {
+  EXPECT_EQ(Roundtrip(R"({a="b"} |= "x" | drop __error__, level)"),
+            R"({a="b"} |= "x" | drop __error__, level)");
+  // Grafana's log volume query.
+  EXPECT_EQ(
+      Roundtrip(
+          R"(sum by (level, detected_level) (count_over_time({a="b"} | drop __error__ [1m])))"),
+      R"(sum by (level, detected_level)(count_over_time({a="b"} | drop __error__ [1m])))");
+  auto e = ParseExpr(R"({a="b"} | DROP level)");
+  ASSERT_TRUE(e.ok());
+  Pipeline p(static_cast<const LogExpr&>(**e).pipeline);
+  EXPECT_EQ(p.OutputLabels({{"a", "b"}, {"level", "x"}}), (Labels{{"a", "b"}}));
 }
 
 TEST(ParserTest, SelectorOnly) {
