@@ -72,8 +72,10 @@ struct Store::Rep {
   uint64_t next_ticket = 0;             // last ticket handed out
   uint64_t processed_ticket = 0;        // commit thread finished up to here
   uint64_t next_part_seq = 1;
-  bool stop = false;
+  bool stop_cut = false;     // cut thread: exit
+  bool stop_commit = false;  // commit thread: exit once nothing is pending
   bool cut_wanted = false;
+  uint64_t frozen_bytes = 0;  // sum of frozen heads' bytes
 
   std::atomic<uint64_t> wal_bytes{0};
   std::unique_ptr<WalWriter> wal;  // commit thread only
@@ -113,7 +115,7 @@ Store::~Store() {
   Rep* r = rep_.get();
   {
     std::lock_guard<std::mutex> l(r->mu);
-    r->stop = true;
+    r->stop_cut = true;
   }
   r->cut_cv.notify_all();
   r->cut_thread.join();
@@ -123,6 +125,10 @@ Store::~Store() {
   if (!s.ok()) {
     LogWarn("store: flush at shutdown failed; the WAL keeps the data",
             {{"error", std::string(s.message())}});
+  }
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    r->stop_commit = true;
   }
   r->commit_cv.notify_all();
   r->commit_thread.join();
@@ -223,6 +229,23 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   // Per-thread scratch so a batch costs no allocation here once warm.
   thread_local std::vector<Head::Stream*> hs;
   bool want_cut = false;
+  bool full = false;
+  {
+    std::lock_guard<std::mutex> l(r->mu);
+    // Backpressure: if cuts keep failing (e.g. disk full) the head would
+    // grow without bound. Refuse until a cut gets through.
+    full = !batch.empty() &&
+           r->head->bytes() + r->frozen_bytes > 2 * r->opt.head_max_bytes;
+    if (full) r->cut_wanted = true;
+  }
+  if (full) {
+    // Outside the lock: a callback may append again.
+    r->cut_cv.notify_one();
+    done(absl::ResourceExhaustedError(
+        "store: in-memory head is full because parts cannot be written "
+        "(disk full?); retry later"));
+    return;
+  }
   {
     std::lock_guard<std::mutex> l(r->mu);
     if (r->pending.empty() || r->pending.back().seq != r->wal_seq) {
@@ -277,7 +300,7 @@ void Store::Rep::CommitLoop() {
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu);
-      commit_cv.wait(l, [this] { return stop || !pending.empty(); });
+      commit_cv.wait(l, [this] { return stop_commit || !pending.empty(); });
       if (pending.empty()) return;  // stop, and nothing left to commit
       if (opt.commit_delay_us > 0) {
         l.unlock();
@@ -336,9 +359,9 @@ void Store::Rep::WaitProcessed(uint64_t ticket) {
 
 void Store::Rep::CutLoop() {
   std::unique_lock<std::mutex> l(mu);
-  while (!stop) {
+  while (!stop_cut) {
     cut_cv.wait_for(l, std::chrono::seconds(1));
-    if (stop) break;
+    if (stop_cut) break;
     const bool too_big = head->bytes() > opt.head_max_bytes;
     const bool too_old =
         head->entries() > 0 &&
@@ -367,6 +390,7 @@ absl::Status Store::Rep::Cut(bool force) {
     // segment, so the frozen head is exactly the segments <= its wal_seq.
     if (force || head->entries() > 0) {
       head->wal_seq = wal_seq;
+      frozen_bytes += head->bytes();
       frozen.push_back(std::move(head));
       head = std::make_shared<Head>();
       ++wal_seq;
@@ -388,6 +412,7 @@ absl::Status Store::Rep::Cut(bool force) {
     {
       std::lock_guard<std::mutex> l(mu);
       for (auto& p : written) parts[AbslView(p->tenant())].push_back(p);
+      frozen_bytes -= h->bytes();
       frozen.pop_front();
     }
     DeleteWalThrough(h->wal_seq);
