@@ -1,5 +1,9 @@
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -76,12 +80,17 @@ struct Store::Rep {
   bool stop_commit = false;  // commit thread: exit once nothing is pending
   bool cut_wanted = false;
   uint64_t frozen_bytes = 0;  // sum of frozen heads' bytes
+  bool cut_failing = false;   // the last attempt to write parts failed
 
   std::atomic<uint64_t> wal_bytes{0};
+  int lock_fd = -1;  // flock on <data_dir>/LOCK: one process per data dir
   std::unique_ptr<WalWriter> wal;  // commit thread only
   std::mutex cut_mu;               // one cut at a time
   std::thread commit_thread, cut_thread;
 
+  ~Rep() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
   absl::Status Load();
   void AddBatchToHead(const WalBatch& b);
   void CommitLoop();
@@ -89,6 +98,8 @@ struct Store::Rep {
   absl::Status Cut(bool force);
   absl::Status WriteHead(const Head& h,
                          std::vector<std::shared_ptr<const PartReader>>* out);
+  absl::Status WriteHeadParts(const Head& h, const PartWriterOptions& wopt,
+                              std::vector<std::string>* paths);
   void DeleteWalThrough(uint64_t seq);
   void WaitProcessed(uint64_t ticket);
 };
@@ -103,6 +114,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   rep->parts_dir = options.data_dir + "/parts";
   absl::Status s = CreateDirs(rep->wal_dir);
   if (s.ok()) s = CreateDirs(rep->parts_dir);
+  if (s.ok()) {
+    // Two processes appending to one WAL would interleave records.
+    std::string lock_path = options.data_dir + "/LOCK";
+    rep->lock_fd =
+        ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (rep->lock_fd < 0) {
+      s = ErrnoToStatus(errno, "open", lock_path);
+    } else if (::flock(rep->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(rep->lock_fd);
+      rep->lock_fd = -1;
+      s = absl::UnavailableError("store: data dir " + options.data_dir +
+                                 " is in use by another process");
+    }
+  }
   if (s.ok()) s = rep->Load();
   if (!s.ok()) return s;
   Rep* r = rep.get();
@@ -234,7 +259,7 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
     std::lock_guard<std::mutex> l(r->mu);
     // Backpressure: if cuts keep failing (e.g. disk full) the head would
     // grow without bound. Refuse until a cut gets through.
-    full = !batch.empty() &&
+    full = !batch.empty() && r->cut_failing &&
            r->head->bytes() + r->frozen_bytes > 2 * r->opt.head_max_bytes;
     if (full) r->cut_wanted = true;
   }
@@ -408,7 +433,12 @@ absl::Status Store::Rep::Cut(bool force) {
       h = frozen.front();
     }
     std::vector<std::shared_ptr<const PartReader>> written;
-    RETURN_IF_ERROR(WriteHead(*h, &written));
+    absl::Status s = WriteHead(*h, &written);
+    {
+      std::lock_guard<std::mutex> l(mu);
+      cut_failing = !s.ok();
+    }
+    if (!s.ok()) return s;
     {
       std::lock_guard<std::mutex> l(mu);
       for (auto& p : written) parts[AbslView(p->tenant())].push_back(p);
@@ -427,6 +457,28 @@ absl::Status Store::Rep::WriteHead(
   wopt.target_block_bytes = opt.target_block_bytes;
   wopt.fsync = opt.fsync;
   std::vector<std::string> paths;
+  absl::Status s = WriteHeadParts(h, wopt, &paths);
+  for (const std::string& p : paths) {
+    if (!s.ok()) break;
+    auto reader = PartReader::Open(p);
+    if (!reader.ok()) {
+      s = reader.status();
+      break;
+    }
+    out->push_back(std::move(reader).value());
+  }
+  if (!s.ok()) {
+    // The whole head is retried later: parts of this attempt would be
+    // duplicates on disk.
+    for (const std::string& p : paths) RemoveFile(p).IgnoreError();
+    out->clear();
+  }
+  return s;
+}
+
+absl::Status Store::Rep::WriteHeadParts(const Head& h,
+                                        const PartWriterOptions& wopt,
+                                        std::vector<std::string>* paths) {
   for (const auto& [tenant, tstreams] : h.tenants()) {
     std::vector<const Head::Stream*> ss;
     for (const auto& [id, s] : tstreams) ss.push_back(s.get());
@@ -476,12 +528,8 @@ absl::Status Store::Rep::WriteHead(
       ASSIGN_OR_RETURN(PartInfo info, w->Finish());
       Metrics().parts_written.With({}).Inc();
       Metrics().part_bytes_written.With({}).Inc(info.file_bytes);
-      paths.push_back(info.path);
+      paths->push_back(info.path);
     }
-  }
-  for (const std::string& p : paths) {
-    ASSIGN_OR_RETURN(auto reader, PartReader::Open(p));
-    out->push_back(std::move(reader));
   }
   return absl::OkStatus();
 }

@@ -406,6 +406,14 @@ TEST_F(StoreTest, BackgroundCutBySize) {
   EXPECT_EQ(ScanAll(*store, "t", {IdOf("t", "{app=\"s1\"}")}).size(), 2000u);
 }
 
+TEST_F(StoreTest, SecondOpenOfADataDirIsRefused) {
+  auto store = OpenStore();
+  auto second = Store::Open(opt_);
+  EXPECT_TRUE(absl::IsUnavailable(second.status())) << second.status();
+  store.reset();
+  EXPECT_NE(OpenStore(), nullptr);
+}
+
 TEST_F(StoreTest, MetadataAndIdsSurvive) {
   auto store = OpenStore();
   ASSERT_TRUE(
