@@ -44,8 +44,12 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Must be called exactly once per request, from any thread.
+// Must be called exactly once per request, from any thread. Later calls are
+// ignored; if every copy is destroyed uncalled the client gets a 500.
 using Responder = std::function<void(HttpResponse)>;
+// Runs on an io thread: it must not block (hand slow work to another thread
+// and answer through the Responder). An exception it throws is logged and
+// answered 500.
 using HttpHandler = std::function<void(HttpRequest&& req, Responder respond)>;
 
 struct HttpServerOptions {

@@ -117,8 +117,7 @@ void HttpSession::OnHeader(const beast::error_code& ec) {
   auto& req = parser_->get();
   // Websocket upgrades would be taken over here (the header is complete).
   auto expect = req.find(http::field::expect);
-  if (expect != req.end() &&
-      beast::iequals(expect->value(), "100-continue") &&
+  if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
       !parser_->is_done()) {
     auto cont = std::make_shared<http::response<http::empty_body>>(
         http::status::continue_, req.version());
@@ -276,9 +275,14 @@ void HttpSession::OnWrite(bool close, bool counted,
 }
 
 void HttpSession::Linger() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(2));
+  if (!lingering_) {
+    lingering_ = true;
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    // One deadline for the whole drain, so a trickling client cannot keep
+    // the connection.
+    stream_.expires_after(std::chrono::seconds(2));
+  }
   stream_.async_read_some(
       asio::buffer(drain_),
       [self = shared_from_this()](const beast::error_code& ec, size_t) {

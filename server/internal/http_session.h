@@ -59,6 +59,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
   bool closed_ = false;
+  bool lingering_ = false;
   char drain_[4096];
 };
 
