@@ -47,7 +47,9 @@ void TcpShared::ParkLocked(const std::shared_ptr<TcpConnection>& conn) {
 
 bool TcpShared::HasBudget(const std::shared_ptr<TcpConnection>& conn) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (inflight_bytes_ < options_.max_inflight_bytes) return true;
+  if (inflight_batches_ == 0 || inflight_bytes_ < options_.max_inflight_bytes) {
+    return true;
+  }
   ParkLocked(conn);
   return false;
 }

@@ -277,11 +277,13 @@ TEST_F(TcpSourceTest, IdleConnectionClosed) {
 class Sender {
  public:
   // `expect_ok`: the server reads everything (no Stop() in between).
-  Sender(uint16_t port, int n, bool expect_ok = true) {
+  // `conn` >= 0 tags each line with "pad":"c<conn>..." to tell senders apart.
+  Sender(uint16_t port, int n, bool expect_ok = true, int conn = -1) {
     EXPECT_TRUE(client_.Connect(port).ok());
     std::string data;
     for (int i = 0; i < n; ++i) {
       std::string line = "{\"seq\":" + std::to_string(i) + ",\"pad\":\"";
+      if (conn >= 0) line += "c" + std::to_string(conn) + "-";
       line.append(100 - line.size(), 'p');
       line += "\"}\n";
       data += line;
@@ -358,6 +360,33 @@ TEST_F(TcpSourceTest, BackpressureGlobalByteBudget) {
   recorder_.Release();
   ASSERT_TRUE(recorder_.WaitLines(kLines, 60s));
   ExpectSequence(recorder_.lines(), kLines);
+}
+
+TEST_F(TcpSourceTest, ManyConnectionsOnTwoThreads) {
+  TcpOptions opt;
+  opt.io_threads = 2;
+  opt.read_chunk_bytes = 8192;
+  StartSource(opt);
+  const int kConns = 8, kLines = 5000;
+  {
+    std::vector<std::unique_ptr<Sender>> senders;
+    for (int i = 0; i < kConns; ++i) {
+      senders.push_back(
+          std::make_unique<Sender>(source_->port(), kLines, true, i));
+    }
+  }
+  ASSERT_TRUE(recorder_.WaitLines(kConns * kLines, 60s));
+  // Per connection, lines arrive whole and in order.
+  std::vector<int> next(kConns, 0);
+  for (const std::string& line : recorder_.lines()) {
+    ASSERT_EQ(line.size(), 102u) << line;
+    size_t c = line.find("\"c");
+    ASSERT_NE(c, std::string::npos) << line;
+    int conn = std::stoi(line.substr(c + 2));
+    ASSERT_EQ(std::stoi(line.substr(7)), next[conn]) << line;
+    ++next[conn];
+  }
+  EXPECT_EQ(next, std::vector<int>(kConns, kLines));
 }
 
 TEST_F(TcpSourceTest, StopFlushesAndWaitsForDone) {
