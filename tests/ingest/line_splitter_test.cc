@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,23 @@ TEST_F(LineSplitterTest, TinyPiecesScanOnce) {
                                [](const SplitRecord&) { FAIL(); }),
               0u);
     EXPECT_EQ(splitter.scanned(), buf.size());
+  }
+}
+
+TEST_F(LineSplitterTest, RandomChunkingMatchesOneShot) {
+  // Framing must not depend on how the bytes were cut by the network.
+  std::mt19937 rng(7);
+  const char kAlphabet[] = "ab\n\r12 0x";
+  for (int round = 0; round < 300; ++round) {
+    std::string input;
+    size_t n = rng() % 200;
+    for (size_t i = 0; i < n; ++i) input.push_back(kAlphabet[rng() % 10]);
+    size_t max_line = 1 + rng() % 20;
+    std::vector<Out> want = Run(input, input.size() + 1, max_line);
+    for (size_t chunk : {size_t{1}, size_t{2}, size_t{5}}) {
+      ASSERT_EQ(Run(input, chunk, max_line), want)
+          << "input '" << input << "' chunk " << chunk << " max " << max_line;
+    }
   }
 }
 
