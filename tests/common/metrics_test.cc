@@ -26,7 +26,7 @@ TEST(MetricsTest, CountersAndHistogramsRender) {
 
 TEST(LogTest, JsonEscapingKeepsOutputValid) {
   std::string out;
-  AppendJsonEscaped(&out, std::string("a\"b\\c\n\x01 \xff \xc3\xa9", 13));
+  AppendJsonEscaped(&out, std::string("a\"b\\c\n\x01 \xff \xc3\xa9", 12));
   EXPECT_EQ(out, "a\\\"b\\\\c\\n\\u0001 \xEF\xBF\xBD \xc3\xa9");
 }
 
