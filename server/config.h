@@ -31,7 +31,7 @@ struct Config {
   // Store.
   int zstd_level = 3;
   uint32_t block_bytes = 1 << 20;
-  size_t head_max_bytes = 256u << 20;
+  size_t head_max_bytes = 64u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
   // Label extraction (defaults: the design's table).

@@ -271,6 +271,10 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
         "(disk full?); retry later"));
     return;
   }
+  // Encode outside the lock so workers only serialise on the copies.
+  thread_local std::string encoded;
+  encoded.clear();
+  if (!batch.empty()) EncodeWalRecord(batch, &encoded);
   {
     std::lock_guard<std::mutex> l(r->mu);
     if (r->pending.empty() || r->pending.back().seq != r->wal_seq) {
@@ -286,7 +290,7 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
     g.callbacks.push_back(std::move(done));
     g.last_ticket = ++r->next_ticket;
     if (!batch.empty()) {
-      EncodeWalRecord(batch, &g.buf);
+      g.buf.append(encoded);
       g.entries += batch.size();
       Head& h = *r->head;
       hs.resize(batch.streams.size());

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <mutex>
 
 namespace silt::store {
 
@@ -13,9 +14,45 @@ int64_t SteadyMs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+// Chunks of finished heads are kept for the next ones: a fresh chunk costs
+// a page fault per 4 KiB on first touch, which at ingest rates is more than
+// the copy itself. Bounded so an idle silt gives memory back.
+class ChunkPool {
+ public:
+  static ChunkPool& Get() {
+    static ChunkPool* pool = new ChunkPool();
+    return *pool;
+  }
+  std::unique_ptr<char[]> Take() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!free_.empty()) {
+        auto c = std::move(free_.back());
+        free_.pop_back();
+        return c;
+      }
+    }
+    return std::unique_ptr<char[]>(new char[kChunkBytes]);
+  }
+  void Give(std::unique_ptr<char[]> c) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (free_.size() < kMaxFree) free_.push_back(std::move(c));
+  }
+
+ private:
+  static constexpr size_t kMaxFree = 48;  // 192 MiB
+  std::mutex mu_;
+  std::vector<std::unique_ptr<char[]>> free_;
+};
+
 }  // namespace
 
 Head::Head() = default;
+
+Head::~Head() {
+  for (auto& c : chunks_) ChunkPool::Get().Give(std::move(c));
+}
 
 Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
                               std::string_view key, bool* created) {
@@ -47,11 +84,11 @@ char* Head::Allocate(size_t n) {
     // Big entries get a chunk of their own so the current chunk's tail is
     // not wasted.
     if (n > kChunkBytes / 4) {
-      chunks_.emplace_back(new char[n]);
+      big_chunks_.emplace_back(new char[n]);
       bytes_ += n;
-      return chunks_.back().get();
+      return big_chunks_.back().get();
     }
-    chunks_.emplace_back(new char[kChunkBytes]);
+    chunks_.push_back(ChunkPool::Get().Take());
     cur_ = chunks_.back().get();
     left_ = kChunkBytes;
   }

@@ -49,6 +49,7 @@ class Head {
   using TenantStreams = absl::flat_hash_map<uint64_t, std::unique_ptr<Stream>>;
 
   Head();
+  ~Head();  // returns the arena's chunks to a process-wide pool
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
 
@@ -76,7 +77,8 @@ class Head {
   char* Allocate(size_t n);
 
   absl::flat_hash_map<std::string, TenantStreams> tenants_;
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<std::unique_ptr<char[]>> chunks_;      // kChunkBytes each
+  std::vector<std::unique_ptr<char[]>> big_chunks_;  // one large entry each
   char* cur_ = nullptr;
   size_t left_ = 0;
   uint64_t entries_ = 0;
