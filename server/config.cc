@@ -253,7 +253,7 @@ std::string FlagsHelp() {
   --max-http-body-bytes N    largest HTTP body, after gunzip (default 64MiB)
   --max-query-limit N        largest `limit` a query may ask (default 5000)
   --workers N                pipeline threads (default: one per core)
-  --zstd-level N             compression level of parts (default 3)
+  --zstd-level N             compression level of parts (default 1)
   --block-bytes N            uncompressed bytes per block (default 1MiB)
   --head-max-bytes N         cut the in-memory head into parts past N (64MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)

@@ -29,7 +29,7 @@ struct Config {
   int workers = 0;  // 0: one per core
 
   // Store.
-  int zstd_level = 3;
+  int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
   uint32_t block_bytes = 1 << 20;
   size_t head_max_bytes = 64u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
