@@ -7,9 +7,9 @@
 
 #include "common/log.h"
 #include "ingest/internal/asio.h"
-#include "ingest/internal/listen_address.h"
 #include "ingest/internal/tcp_connection.h"
 #include "ingest/internal/tcp_shared.h"
+#include "ingest/listen_address.h"
 
 namespace silt::ingest {
 
@@ -89,7 +89,7 @@ absl::StatusOr<std::unique_ptr<TcpSource>> TcpSource::Start(
         "tcp: max_line_bytes, read_chunk_bytes and max_inflight_per_conn "
         "must be positive");
   }
-  auto endpoint = internal::ParseListenAddress(options.listen);
+  auto endpoint = ParseListenAddress(options.listen);
   if (!endpoint.ok()) return endpoint.status();
 
   auto rep = std::make_unique<Rep>(options, std::move(sink));

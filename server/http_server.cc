@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "ingest/listen_address.h"
 #include "server/internal/http_beast.h"
 #include "server/internal/http_session.h"
 #include "server/internal/http_shared.h"
@@ -82,7 +83,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, HttpHandler handler) {
   if (!handler)
     return absl::InvalidArgumentError("http server needs a handler");
-  auto endpoint = internal::ParseListen(options.listen);
+  auto endpoint = ingest::ParseListenAddress(options.listen);
   if (!endpoint.ok()) return endpoint.status();
   auto rep = std::make_unique<Rep>(options, std::move(handler));
   error_code ec;

@@ -19,9 +19,4 @@ std::string PercentDecode(std::string_view in, bool plus_is_space);
 // without '=' gets an empty value; empty pieces are skipped.
 void ParseQuery(std::string_view query, Params* params);
 
-// "host:port" ("127.0.0.1:3100", "[::1]:0", ":3100", "localhost:3100").
-// kInvalidArgument if malformed. No DNS lookups.
-absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListen(
-    const std::string& listen);
-
 }  // namespace silt::server::internal

@@ -448,43 +448,5 @@ TEST_F(TcpSourceTest, PortInUseIsUnavailable) {
             absl::StatusCode::kUnavailable);
 }
 
-// Manual: --gtest_also_run_disabled_tests --gtest_filter=*Throughput*
-// Pushes ~512 MB of NDJSON through one connection and prints MB/s.
-TEST(TcpSourceThroughput, DISABLED_OneConnection) {
-  std::atomic<uint64_t> lines{0}, bytes{0};
-  TcpOptions opt;
-  opt.listen = "127.0.0.1:0";
-  auto src = TcpSource::Start(
-      opt, [&](RecordBatch&& b, std::function<void(absl::Status)> done) {
-        lines += b.size();
-        bytes += b.line_bytes();
-        done(absl::OkStatus());
-      });
-  ASSERT_TRUE(src.ok());
-  std::string chunk;
-  int n = 0;
-  while (chunk.size() < (8 << 20)) {
-    chunk +=
-        "{\"ts\":\"2024-05-01T10:00:00.123Z\",\"level\":\"info\",\"service\":"
-        "\"api\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"msg\":"
-        "\"request served\",\"n\":" +
-        std::to_string(n++) + "}\n";
-  }
-  const int kRounds = 64;
-  TcpClient c;
-  ASSERT_TRUE(c.Connect((*src)->port()).ok());
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(c.SendAll(chunk).ok());
-  c.Close();
-  uint64_t want = static_cast<uint64_t>(n) * kRounds;
-  while (lines.load() < want) std::this_thread::sleep_for(1ms);
-  double s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-  std::printf("tcp: %.1f MB/s, %.2f M lines/s\n", bytes.load() / s / 1e6,
-              lines.load() / s / 1e6);
-  EXPECT_EQ(lines.load(), want);
-}
-
 }  // namespace
 }  // namespace silt::ingest

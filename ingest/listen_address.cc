@@ -1,8 +1,8 @@
-#include "ingest/internal/listen_address.h"
+#include "ingest/listen_address.h"
 
 #include <charconv>
 
-namespace silt::ingest::internal {
+namespace silt::ingest {
 
 absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListenAddress(
     const std::string& listen) {
@@ -33,4 +33,4 @@ absl::StatusOr<boost::asio::ip::tcp::endpoint> ParseListenAddress(
   return boost::asio::ip::tcp::endpoint(addr, static_cast<uint16_t>(port));
 }
 
-}  // namespace silt::ingest::internal
+}  // namespace silt::ingest
