@@ -68,19 +68,31 @@ size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
 
 bool FindTsText(std::string_view line, int64_t ts_ns, size_t* pos, int* form,
                 size_t* len) {
+  // Every form is a prefix of the nanosecond form ("...:SS" + ".ddd..." +
+  // "Z"), so format once and compare the candidates in place.
   char full[32];
-  if (FormatTsText(ts_ns - ts_ns % kNsPerSec, 0, full) == 0) return false;
-  // The seconds part is common to every form.
-  size_t p = line.find(std::string_view(full, 19));
-  if (p == std::string_view::npos) return false;
-  std::string_view rest = line.substr(p);
+  if (FormatTsText(ts_ns, kNumTsForms - 1, full) == 0) return false;
+  const void* hit = memmem(line.data(), line.size(), full, 19);
+  if (hit == nullptr) return false;
+  const size_t p = static_cast<const char*>(hit) - line.data();
+  std::string_view rest = line.substr(p + 19);
   for (int f = kNumTsForms - 1; f >= 0; --f) {
-    char buf[32];
-    size_t n = FormatTsText(ts_ns, f, buf);
-    if (n != 0 && rest.size() >= n && std::memcmp(rest.data(), buf, n) == 0) {
+    const int digits = kFracDigits[f];
+    // A form is valid only if the digits it drops are zeros.
+    bool zeros = true;
+    for (int i = digits; i < 9; ++i) zeros &= full[20 + i] == '0';
+    if (!zeros) break;
+    size_t n = digits == 0 ? 1 : 1 + digits + 1;
+    if (rest.size() < n) continue;
+    bool match = digits == 0 ? rest[0] == 'Z'
+                             : rest[0] == '.' &&
+                                   std::memcmp(rest.data() + 1, full + 20,
+                                               digits) == 0 &&
+                                   rest[digits + 1] == 'Z';
+    if (match) {
       *pos = p;
       *form = f;
-      *len = n;
+      *len = 19 + n;
       return true;
     }
   }

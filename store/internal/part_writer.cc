@@ -44,6 +44,26 @@ absl::Status PartWriter::StartStream(uint64_t stream, std::string_view key) {
   return absl::OkStatus();
 }
 
+uint32_t PartWriter::TraceIndex(std::string_view id) {
+  uint64_t h = XXH3_64bits(id.data(), id.size());
+  while (true) {
+    auto [it, added] =
+        trace_index_.try_emplace(h, static_cast<uint32_t>(trace_loc_.size()));
+    if (added) {
+      PutVarint32(&trace_bytes_, static_cast<uint32_t>(id.size()));
+      trace_loc_.emplace_back(static_cast<uint32_t>(trace_bytes_.size()),
+                              static_cast<uint32_t>(id.size()));
+      trace_bytes_.append(id);
+      return it->second;
+    }
+    const auto [off, len] = trace_loc_[it->second];
+    if (std::string_view(trace_bytes_.data() + off, len) == id) {
+      return it->second;
+    }
+    h = h * 0x9E3779B97F4A7C15ull + 1;  // collision: probe another key
+  }
+}
+
 absl::Status PartWriter::Add(const EntryView& e) {
   if (!status_.ok()) return status_;
   if (streams_.empty()) {
@@ -61,14 +81,7 @@ absl::Status PartWriter::Add(const EntryView& e) {
   run.line_bytes += static_cast<uint32_t>(e.line.size());
   int64_t trace = -1;
   if (!e.trace_id.empty()) {
-    auto [it, added] = trace_index_.try_emplace(
-        absl::string_view(e.trace_id.data(), e.trace_id.size()),
-        static_cast<uint32_t>(trace_index_.size()));
-    if (added) {
-      PutVarint32(&trace_bytes_, static_cast<uint32_t>(e.trace_id.size()));
-      trace_bytes_.append(e.trace_id);
-    }
-    trace = it->second;
+    trace = TraceIndex(e.trace_id);
   }
   builder_.Add(e, trace);
   ++entries_;
@@ -109,7 +122,7 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   stored_.clear();
   if (!trace_index_.empty()) {
     std::string raw;
-    PutVarint32(&raw, static_cast<uint32_t>(trace_index_.size()));
+    PutVarint32(&raw, static_cast<uint32_t>(trace_loc_.size()));
     raw.append(trace_bytes_);
     trace_raw = static_cast<uint32_t>(raw.size());
     status_ = compressor_.Compress(raw, &stored_);
@@ -154,7 +167,7 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   PutFixed32(&footer, trace_stored);
   PutFixed32(&footer, trace_raw);
   PutFixed64(&footer, trace_checksum);
-  PutFixed32(&footer, static_cast<uint32_t>(trace_index_.size()));
+  PutFixed32(&footer, static_cast<uint32_t>(trace_loc_.size()));
   PutFixed32(&footer, kPartVersion);
   PutFixed64(&footer, XXH3_64bits(footer.data(), kFooterChecksum));
   PutFixed64(&footer, kPartMagic);

@@ -73,7 +73,11 @@ class PartWriter {
   std::vector<std::pair<uint64_t, std::string>> streams_;
   // Distinct trace ids in order of first appearance, and their index.
   std::string trace_bytes_;  // varint len + bytes, per id
-  absl::flat_hash_map<std::string, uint32_t> trace_index_;
+  // Keyed by the id's 64-bit hash (no allocation per id); the bytes are
+  // compared against trace_loc_ so a hash collision only costs a probe.
+  absl::flat_hash_map<uint64_t, uint32_t> trace_index_;
+  std::vector<std::pair<uint32_t, uint32_t>> trace_loc_;  // offset, length
+  uint32_t TraceIndex(std::string_view id);
   bool in_run_ = false;  // runs_.back() is open in the current block
   uint32_t num_blocks_ = 0;
   uint64_t entries_ = 0, line_bytes_ = 0;
