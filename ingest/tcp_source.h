@@ -30,7 +30,7 @@ struct TcpOptions {
   int max_connections = 1024;       // past it new connections are closed
   int idle_timeout_s = 300;         // a silent connection is closed
   size_t read_chunk_bytes = 256 * 1024;
-  int max_inflight_per_conn = 4;
+  int max_inflight_per_conn = 16;
   size_t max_inflight_bytes = 64u << 20;
   std::string tenant = "default";
   int io_threads = 1;

@@ -1,13 +1,18 @@
 #include "store/internal/head.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 
 namespace silt::store {
 
 namespace {
 constexpr size_t kChunkBytes = 4 << 20;
+constexpr size_t kHugePage = 2 << 20;
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -24,7 +29,7 @@ class ChunkPool {
     static ChunkPool* pool = new ChunkPool();
     return *pool;
   }
-  std::unique_ptr<char[]> Take() {
+  Head::Chunk Take() {
     {
       std::lock_guard<std::mutex> l(mu_);
       if (!free_.empty()) {
@@ -33,9 +38,14 @@ class ChunkPool {
         return c;
       }
     }
-    return std::unique_ptr<char[]>(new char[kChunkBytes]);
+    // 2 MiB aligned and marked for transparent huge pages: first touch
+    // then costs one fault per 2 MiB instead of one per 4 KiB.
+    void* p = std::aligned_alloc(kHugePage, kChunkBytes);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, kChunkBytes, MADV_HUGEPAGE);
+    return Head::Chunk(static_cast<char*>(p));
   }
-  void Give(std::unique_ptr<char[]> c) {
+  void Give(Head::Chunk c) {
     std::lock_guard<std::mutex> l(mu_);
     if (free_.size() < kMaxFree) free_.push_back(std::move(c));
   }
@@ -43,7 +53,7 @@ class ChunkPool {
  private:
   static constexpr size_t kMaxFree = 48;  // 192 MiB
   std::mutex mu_;
-  std::vector<std::unique_ptr<char[]>> free_;
+  std::vector<Head::Chunk> free_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ struct HeadEntry {
 
 class Head {
  public:
+  struct FreeDeleter {
+    void operator()(char* p) const { std::free(p); }
+  };
+  using Chunk = std::unique_ptr<char, FreeDeleter>;
+
   struct Stream {
     uint64_t id = 0;
     std::string key;
@@ -77,7 +83,7 @@ class Head {
   char* Allocate(size_t n);
 
   absl::flat_hash_map<std::string, TenantStreams> tenants_;
-  std::vector<std::unique_ptr<char[]>> chunks_;      // kChunkBytes each
+  std::vector<Chunk> chunks_;                        // kChunkBytes each
   std::vector<std::unique_ptr<char[]>> big_chunks_;  // one large entry each
   char* cur_ = nullptr;
   size_t left_ = 0;
