@@ -6,10 +6,14 @@ namespace silt {
 
 const char* RejectName(Reject r) {
   switch (r) {
-    case Reject::kNone: return "";
-    case Reject::kInvalidJson: return "invalid_json";
-    case Reject::kInvalidUtf8: return "invalid_utf8";
-    case Reject::kTruncated: return "line_too_long";
+    case Reject::kNone:
+      return "";
+    case Reject::kInvalidJson:
+      return "invalid_json";
+    case Reject::kInvalidUtf8:
+      return "invalid_utf8";
+    case Reject::kTruncated:
+      return "line_too_long";
   }
   return "unknown";
 }
@@ -27,6 +31,7 @@ void RecordBatch::Reset() {
   tenant = "default";
   input.clear();
   received_ns = 0;
+  sync_ack = true;
   EnsurePadding();
 }
 

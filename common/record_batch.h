@@ -26,9 +26,9 @@ inline constexpr size_t kBatchPadding = 64;
 // (kTruncated: stored cut at the max line size).
 enum class Reject : uint8_t {
   kNone = 0,
-  kInvalidJson,   // not a JSON object: stored as plain text
-  kInvalidUtf8,   // bytes are not UTF-8: stored as they came
-  kTruncated,     // longer than the max line size: stored cut, marked
+  kInvalidJson,  // not a JSON object: stored as plain text
+  kInvalidUtf8,  // bytes are not UTF-8: stored as they came
+  kTruncated,    // longer than the max line size: stored cut, marked
 };
 const char* RejectName(Reject r);  // "invalid_json", ... ; "" for kNone
 
@@ -42,10 +42,10 @@ struct BatchStream {
 struct Record {
   uint32_t offset = 0;  // line bytes: arena[offset, offset + length)
   uint32_t length = 0;
-  int64_t ts_ns = 0;    // 0: unknown (parse takes it from the line, else
-                        // falls back to the batch's received_ns)
-  uint32_t origin = 0;  // index into RecordBatch::origins
-  uint32_t stream = 0;  // index into RecordBatch::streams (parse fills)
+  int64_t ts_ns = 0;       // 0: unknown (parse takes it from the line, else
+                           // falls back to the batch's received_ns)
+  uint32_t origin = 0;     // index into RecordBatch::origins
+  uint32_t stream = 0;     // index into RecordBatch::streams (parse fills)
   uint32_t trace_off = 0;  // trace id bytes in side arena (parse fills)
   uint32_t span_off = 0;
   uint16_t trace_len = 0;
@@ -72,9 +72,9 @@ class RecordBatch {
   // Appends a line copied from `data` in place, for sources that read
   // straight into the arena: reserve with Reserve(), write into
   // WritableTail(), then AppendRecordAt(offset,len) for each line.
-  char* Reserve(size_t bytes);  // returns pointer to `bytes` writable bytes
-                                // at the end of the arena (before padding)
-  void CommitBytes(size_t bytes);   // marks `bytes` of Reserve() as used
+  char* Reserve(size_t bytes);     // returns pointer to `bytes` writable bytes
+                                   // at the end of the arena (before padding)
+  void CommitBytes(size_t bytes);  // marks `bytes` of Reserve() as used
   uint32_t AddRecord(uint32_t offset, uint32_t length, uint32_t origin = 0,
                      int64_t ts_ns = 0);
 
@@ -124,8 +124,14 @@ class RecordBatch {
 
   // Set by the source.
   std::string tenant = "default";
-  std::string input;           // "tcp", "http", "push", ...: metric label
-  int64_t received_ns = 0;     // wall clock when the source built the batch
+  std::string input;        // "tcp", "http", "push", ...: metric label
+  int64_t received_ns = 0;  // wall clock when the source built the batch
+  // True when the source acknowledges the batch to a client once it is
+  // done (HTTP push, Kafka offsets, tail checkpoints): the store then
+  // fdatasyncs the WAL before `done`. Sources that acknowledge nothing
+  // (plain TCP) set false: written to the WAL (safe from kill -9) and
+  // synced within the store's wal_sync_interval_ms.
+  bool sync_ack = true;
   // Labels given by the origin (Loki push stream labels, later Kubernetes
   // path labels). They win over labels parsed from the line. origins[0] is
   // the default (empty unless the source sets it).

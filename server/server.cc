@@ -95,6 +95,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     auto tcp = ingest::TcpSource::Start(
         to, [pipeline](RecordBatch&& batch,
                        std::function<void(absl::Status)> done) {
+          // Plain TCP acknowledges nothing to the sender: the WAL write
+          // (safe from kill -9) is enough to go on reading; the store syncs
+          // it within a second.
+          batch.sync_ack = false;
           pipeline->Submit(std::move(batch), std::move(done));
         });
     if (!tcp.ok()) {
@@ -171,15 +175,16 @@ int RunServe(const std::vector<std::string>& args) {
 
   auto server = Server::Start(config);
   if (!server.ok()) {
-    LogError("cannot start", {{"error", std::string(server.status().message())}});
+    LogError("cannot start",
+             {{"error", std::string(server.status().message())}});
     return 1;
   }
-  std::string http = absl::StrCat(HostOf(config.http_listen), ":",
-                                  (*server)->http_port());
-  std::string tcp = config.tcp_listen == "off"
-                        ? "off"
-                        : absl::StrCat(HostOf(config.tcp_listen), ":",
-                                       (*server)->tcp_port());
+  std::string http =
+      absl::StrCat(HostOf(config.http_listen), ":", (*server)->http_port());
+  std::string tcp =
+      config.tcp_listen == "off"
+          ? "off"
+          : absl::StrCat(HostOf(config.tcp_listen), ":", (*server)->tcp_port());
   LogInfo("listening", {{"http", http},
                         {"tcp", tcp},
                         {"data_dir", config.data_dir},

@@ -43,6 +43,7 @@ absl::string_view AbslView(std::string_view s) {
 // Appends queued for one WAL segment, written by one write + one sync.
 struct PendingGroup {
   uint64_t seq = 0;
+  bool needs_sync = false;  // a batch in it is acknowledged only once synced
   std::string buf;
   std::vector<Store::DoneCallback> callbacks;
   uint64_t last_ticket = 0;
@@ -288,6 +289,7 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
     }
     PendingGroup& g = r->pending.back();
     g.callbacks.push_back(std::move(done));
+    g.needs_sync |= batch.sync_ack;
     g.last_ticket = ++r->next_ticket;
     if (!batch.empty()) {
       g.buf.append(encoded);
@@ -326,10 +328,31 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
 
 void Store::Rep::CommitLoop() {
   std::deque<PendingGroup> groups;
+  auto last_sync = std::chrono::steady_clock::now();
+  const auto sync_interval =
+      std::chrono::milliseconds(opt.wal_sync_interval_ms);
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu);
-      commit_cv.wait(l, [this] { return stop_commit || !pending.empty(); });
+      // Written but unsynced records (sources without acknowledgement) are
+      // synced within wal_sync_interval_ms even when nothing else arrives.
+      if (wal != nullptr && !wal->synced()) {
+        commit_cv.wait_until(l, last_sync + sync_interval, [this] {
+          return stop_commit || !pending.empty();
+        });
+      } else {
+        commit_cv.wait(l, [this] { return stop_commit || !pending.empty(); });
+      }
+      if (pending.empty() && wal != nullptr && !wal->synced()) {
+        l.unlock();
+        absl::Status s = wal->Sync();
+        if (!s.ok()) {
+          LogError("store: WAL sync failed",
+                   {{"error", std::string(s.message())}});
+        }
+        last_sync = std::chrono::steady_clock::now();
+        continue;
+      }
       if (pending.empty()) return;  // stop, and nothing left to commit
       if (opt.commit_delay_us > 0) {
         l.unlock();
@@ -343,7 +366,10 @@ void Store::Rep::CommitLoop() {
     for (PendingGroup& g : groups) {
       absl::Status s;
       if (wal == nullptr || wal->seq() != g.seq) {
-        wal.reset();  // the previous segment was synced after its last write
+        // A segment is synced before the next one starts, so replay never
+        // finds a hole in the middle of the sequence.
+        if (wal != nullptr) s = wal->Sync();
+        wal.reset();
         auto w = WalWriter::Create(wal_dir, g.seq, opt.fsync);
         if (w.ok()) {
           wal = std::move(w).value();
@@ -353,7 +379,11 @@ void Store::Rep::CommitLoop() {
         }
       }
       if (s.ok() && !g.buf.empty()) {
-        s = wal->Write(g.buf);
+        const bool sync =
+            g.needs_sync ||
+            std::chrono::steady_clock::now() - last_sync >= sync_interval;
+        s = wal->Write(g.buf, sync);
+        if (s.ok() && sync) last_sync = std::chrono::steady_clock::now();
         if (s.ok()) wal_bytes += g.buf.size();
       }
       if (s.ok()) {

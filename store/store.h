@@ -49,6 +49,10 @@ struct StoreOptions {
   // whatever queued during the previous fsync).
   int64_t commit_delay_us = 0;
   bool fsync = true;  // false only for benchmarks of the non-durable path
+  // Batches with sync_ack=false (sources that acknowledge nothing, e.g.
+  // plain TCP) are written to the WAL at once (they survive kill -9) and
+  // fdatasynced at least this often (they survive a machine crash after).
+  int64_t wal_sync_interval_ms = 1000;
 };
 
 // One entry as read back. Views are valid only during the Scan callback.
@@ -93,7 +97,9 @@ class Store {
   using DoneCallback = std::function<void(absl::Status)>;
 
   // REQUIRES: every batch stream has its id (the index stage ran).
-  // Calls `done` (from the commit thread) once the entries are durable, or
+  // Calls `done` (from the commit thread) once the entries are durable
+  // (batch.sync_ack: WAL fdatasynced; otherwise: WAL written, synced within
+  // wal_sync_interval_ms), or
   // with kUnavailable/kInternal if the WAL write failed (not acknowledged).
   // The batch may be reused as soon as Append returns.
   void Append(const RecordBatch& batch, DoneCallback done);

@@ -121,10 +121,18 @@ absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
       new WalWriter(seq, std::move(file).value(), fsync));
 }
 
-absl::Status WalWriter::Write(std::string_view records) {
+absl::Status WalWriter::Sync() {
+  if (synced_ || !fsync_) return absl::OkStatus();
+  absl::Status s = file_->Sync();
+  if (s.ok()) synced_ = true;
+  return s;
+}
+
+absl::Status WalWriter::Write(std::string_view records, bool sync) {
   const uint64_t good = file_->size();
   absl::Status s = file_->Append(records);
-  if (s.ok() && fsync_) s = file_->Sync();
+  if (s.ok()) synced_ = false;
+  if (s.ok() && sync) s = Sync();
   if (!s.ok()) {
     // Leave no half record in the middle of the segment: the next group
     // would be unreachable behind it at replay.

@@ -41,9 +41,14 @@ class WalWriter {
   // Creates <dir>/<seq>.wal with its header, synced (file and directory).
   static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
       const std::string& dir, uint64_t seq, bool fsync);
-  // Writes `records` with one write and syncs. On failure the file is cut
-  // back to its previous size so later records stay reachable.
-  absl::Status Write(std::string_view records);
+  // Writes `records` with one write and, if `sync`, fdatasyncs. On failure
+  // the file is cut back to its previous size so later records stay
+  // reachable. Written records survive a crash of silt (they are in the
+  // page cache); only synced ones survive a crash of the machine.
+  absl::Status Write(std::string_view records, bool sync = true);
+  // fdatasync of everything written so far (no-op if already synced).
+  absl::Status Sync();
+  bool synced() const { return synced_; }
   uint64_t seq() const { return seq_; }
   uint64_t size() const { return file_->size(); }
 
@@ -53,6 +58,7 @@ class WalWriter {
   uint64_t seq_;
   std::unique_ptr<WritableFile> file_;
   bool fsync_;
+  bool synced_ = true;
 };
 
 struct WalReplayResult {

@@ -27,7 +27,9 @@ class BadInputTest : public ::testing::Test {
                      base_ - 1, NowNs() + 1);
     return m.count("__error__") ? -1 : m["good"];
   }
-  std::string Metrics() { return Http(silt_->http_port(), "GET", "/metrics").body; }
+  std::string Metrics() {
+    return Http(silt_->http_port(), "GET", "/metrics").body;
+  }
 
   TempDir dir_;
   std::unique_ptr<SiltProcess> silt_;
@@ -43,7 +45,8 @@ TEST_F(BadInputTest, TcpGarbageBetweenGoodLines) {
   data += "{\"msg\":\"" + std::string(300 * 1024, 'x') + "\"}\n";  // > 256 KiB
   data += Good(3);
   std::string garbage;
-  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 131 + 7) % 256);
+  for (int i = 0; i < 4096; ++i)
+    garbage += static_cast<char>((i * 131 + 7) % 256);
   data += garbage + "\n";
   data += Good(4);
   {
@@ -55,7 +58,8 @@ TEST_F(BadInputTest, TcpGarbageBetweenGoodLines) {
     // A client that disconnects in the middle of a line.
     TcpClient c;
     ASSERT_TRUE(c.Connect(silt_->tcp_port()).ok());
-    ASSERT_TRUE(c.SendAll(Good(5) + "{\"service\":\"good\",\"msg\":\"cut").ok());
+    ASSERT_TRUE(
+        c.SendAll(Good(5) + "{\"service\":\"good\",\"msg\":\"cut").ok());
   }
   ASSERT_TRUE(WaitReceived(silt_->http_port(), "tcp", 8));
   ASSERT_EQ(Http(silt_->http_port(), "POST", "/api/v1/flush").status, 204);
@@ -65,9 +69,21 @@ TEST_F(BadInputTest, TcpGarbageBetweenGoodLines) {
   // JSON, so they are stored under the source's labels instead.
   EXPECT_EQ(CountGood(), 5);
   std::string m = Metrics();
-  EXPECT_GE(MetricValue(m, "silt_lines_rejected_total{input=\"tcp\",reason=\"invalid_json\"}"), 2);
-  EXPECT_GE(MetricValue(m, "silt_lines_rejected_total{input=\"tcp\",reason=\"invalid_utf8\"}"), 1);
-  EXPECT_EQ(MetricValue(m, "silt_lines_rejected_total{input=\"tcp\",reason=\"line_too_long\"}"), 1);
+  EXPECT_GE(
+      MetricValue(
+          m,
+          "silt_lines_rejected_total{input=\"tcp\",reason=\"invalid_json\"}"),
+      2);
+  EXPECT_GE(
+      MetricValue(
+          m,
+          "silt_lines_rejected_total{input=\"tcp\",reason=\"invalid_utf8\"}"),
+      1);
+  EXPECT_EQ(
+      MetricValue(
+          m,
+          "silt_lines_rejected_total{input=\"tcp\",reason=\"line_too_long\"}"),
+      1);
 
   // The invalid JSON line is stored as it came, under the source's labels.
   Reply r = Http(silt_->http_port(), "GET",
@@ -83,22 +99,25 @@ TEST_F(BadInputTest, HttpErrorsAreClear) {
   EXPECT_EQ(empty.status, 400);
   EXPECT_NE(empty.body.find("empty body"), std::string::npos);
 
-  Reply bad_push = Http(silt_->http_port(), "POST", "/loki/api/v1/push",
-                        "{\"streams\":[{\"stream\":", {{"Content-Type", "application/json"}});
+  Reply bad_push = Http(
+      silt_->http_port(), "POST", "/loki/api/v1/push",
+      "{\"streams\":[{\"stream\":", {{"Content-Type", "application/json"}});
   EXPECT_EQ(bad_push.status, 400);
   EXPECT_FALSE(bad_push.body.empty());
 
   Reply bad_query = Http(silt_->http_port(), "GET",
-                         "/loki/api/v1/query_range?query=" + Esc("{app=\"a\"") );
+                         "/loki/api/v1/query_range?query=" + Esc("{app=\"a\""));
   EXPECT_EQ(bad_query.status, 400);
-  EXPECT_NE(bad_query.body.find("parse error"), std::string::npos) << bad_query.body;
+  EXPECT_NE(bad_query.body.find("parse error"), std::string::npos)
+      << bad_query.body;
 
-  Reply empty_matcher = Http(silt_->http_port(), "GET",
-                             "/loki/api/v1/query_range?query=" + Esc("{app=~\".*\"}"));
+  Reply empty_matcher =
+      Http(silt_->http_port(), "GET",
+           "/loki/api/v1/query_range?query=" + Esc("{app=~\".*\"}"));
   EXPECT_EQ(empty_matcher.status, 400);
 
-  Reply bad_gzip = Http(silt_->http_port(), "POST", "/api/v1/ingest", "not gzip",
-                        {{"Content-Encoding", "gzip"}});
+  Reply bad_gzip = Http(silt_->http_port(), "POST", "/api/v1/ingest",
+                        "not gzip", {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(bad_gzip.status, 400);
 
   Reply bad_tenant = Http(silt_->http_port(), "POST", "/api/v1/ingest", Good(1),
@@ -117,7 +136,8 @@ TEST_F(BadInputTest, PushRefusesOnlyTheOversizeEntry) {
       "{\"streams\":[{\"stream\":{\"service\":\"good\"},\"values\":[[\"" +
       std::to_string(base_ + 1) + "\",\"small one\"],[\"" +
       std::to_string(base_ + 2) + "\",\"" + big + "\"],[\"" +
-      std::to_string(base_ + 3) + "\",\"small two\",{\"trace_id\":\"abc123\"}]]}]}";
+      std::to_string(base_ + 3) +
+      "\",\"small two\",{\"trace_id\":\"abc123\"}]]}]}";
   Reply r = Http(silt_->http_port(), "POST", "/loki/api/v1/push", body,
                  {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 400);
@@ -128,7 +148,8 @@ TEST_F(BadInputTest, GzipNdjsonBodyIsAccepted) {
   std::string plain = Good(1) + Good(2) + Good(3);
   std::string gz(compressBound(plain.size()) + 64, '\0');
   z_stream zs{};
-  ASSERT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  ASSERT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
   zs.next_in = reinterpret_cast<Bytef*>(plain.data());
   zs.avail_in = plain.size();
   zs.next_out = reinterpret_cast<Bytef*>(gz.data());

@@ -33,19 +33,29 @@ class HttpApiTest : public ::testing::Test {
     ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
     base_ = NowNs() - 120'000'000'000LL;
     std::string body =
-        "{\"streams\":[{\"stream\":{\"app\":\"api\",\"env\":\"prod\"},\"values\":["
-        "[\"" + std::to_string(base_ + 1) + "\",\"GET /orders 200\"],"
-        "[\"" + std::to_string(base_ + 2) + "\",\"GET /orders 500 error\",{\"trace_id\":\"t1\"}],"
-        "[\"" + std::to_string(base_ + 3) + "\",\"POST /pay 201\"]]},"
+        "{\"streams\":[{\"stream\":{\"app\":\"api\",\"env\":\"prod\"},"
+        "\"values\":["
+        "[\"" +
+        std::to_string(base_ + 1) +
+        "\",\"GET /orders 200\"],"
+        "[\"" +
+        std::to_string(base_ + 2) +
+        "\",\"GET /orders 500 error\",{\"trace_id\":\"t1\"}],"
+        "[\"" +
+        std::to_string(base_ + 3) +
+        "\",\"POST /pay 201\"]]},"
         "{\"stream\":{\"app\":\"web\",\"env\":\"dev\"},\"values\":["
-        "[\"" + std::to_string(base_ + 4) + "\",\"{\\\"level\\\":\\\"warn\\\",\\\"msg\\\":\\\"slow\\\"}\"]]}]}";
+        "[\"" +
+        std::to_string(base_ + 4) +
+        "\",\"{\\\"level\\\":\\\"warn\\\",\\\"msg\\\":\\\"slow\\\"}\"]]}]}";
     Reply r = Http(port(), "POST", "/loki/api/v1/push", body,
                    {{"Content-Type", "application/json"}});
     ASSERT_EQ(r.status, 204) << r.body;
   }
   uint16_t port() { return silt_->http_port(); }
   std::string Range() {
-    return "&start=" + std::to_string(base_) + "&end=" + std::to_string(NowNs());
+    return "&start=" + std::to_string(base_) +
+           "&end=" + std::to_string(NowNs());
   }
 
   TempDir dir_;
@@ -92,13 +102,16 @@ TEST_F(HttpApiTest, RegexFiltersDirectionAndLimit) {
 }
 
 TEST_F(HttpApiTest, LabelsValuesSeriesAndStats) {
-  Reply labels = Http(port(), "GET", "/loki/api/v1/labels?" + Range().substr(1));
+  Reply labels =
+      Http(port(), "GET", "/loki/api/v1/labels?" + Range().substr(1));
   ASSERT_EQ(labels.status, 200) << labels.body;
   EXPECT_NE(labels.body.find("\"app\""), std::string::npos);
   EXPECT_NE(labels.body.find("\"env\""), std::string::npos);
-  EXPECT_NE(labels.body.find("\"level\""), std::string::npos);  // from the JSON line
+  EXPECT_NE(labels.body.find("\"level\""),
+            std::string::npos);  // from the JSON line
 
-  Reply values = Http(port(), "GET", "/loki/api/v1/label/app/values?" + Range().substr(1));
+  Reply values =
+      Http(port(), "GET", "/loki/api/v1/label/app/values?" + Range().substr(1));
   ASSERT_EQ(values.status, 200);
   simdjson::dom::element doc;
   ASSERT_FALSE(parser_.parse(values.body).get(doc));
@@ -107,16 +120,18 @@ TEST_F(HttpApiTest, LabelsValuesSeriesAndStats) {
   EXPECT_EQ(S(data.at(0)), "api");
   EXPECT_EQ(S(data.at(1)), "web");
 
-  Reply series = Http(port(), "GET",
-                      "/loki/api/v1/series?match[]=" + Esc("{app=\"web\"}") + Range());
+  Reply series =
+      Http(port(), "GET",
+           "/loki/api/v1/series?match[]=" + Esc("{app=\"web\"}") + Range());
   ASSERT_EQ(series.status, 200) << series.body;
   ASSERT_FALSE(parser_.parse(series.body).get(doc));
   simdjson::dom::array s = A(doc["data"]);
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(S(s.at(0)["level"]), "warn");
 
-  Reply stats = Http(port(), "GET", "/loki/api/v1/index/stats?query=" +
-                                        Esc("{app=\"api\"}") + Range());
+  Reply stats =
+      Http(port(), "GET",
+           "/loki/api/v1/index/stats?query=" + Esc("{app=\"api\"}") + Range());
   ASSERT_EQ(stats.status, 200) << stats.body;
   ASSERT_FALSE(parser_.parse(stats.body).get(doc));
   EXPECT_EQ(I(doc["streams"]), 1);
@@ -125,10 +140,11 @@ TEST_F(HttpApiTest, LabelsValuesSeriesAndStats) {
 
 TEST_F(HttpApiTest, ReadyMetricsBuildinfo) {
   EXPECT_EQ(Http(port(), "GET", "/ready").status, 200);
-  ASSERT_EQ(Http(port(), "GET", "/loki/api/v1/query_range?query=" +
-                                    Esc("{app=\"api\"}") + Range())
-                .status,
-            200);
+  ASSERT_EQ(
+      Http(port(), "GET",
+           "/loki/api/v1/query_range?query=" + Esc("{app=\"api\"}") + Range())
+          .status,
+      200);
   Reply m = Http(port(), "GET", "/metrics");
   ASSERT_EQ(m.status, 200);
   for (const char* family :
@@ -138,7 +154,8 @@ TEST_F(HttpApiTest, ReadyMetricsBuildinfo) {
         "silt_query_latency_seconds_bucket"}) {
     EXPECT_NE(m.body.find(family), std::string::npos) << family;
   }
-  EXPECT_EQ(MetricValue(m.body, "silt_lines_received_total{input=\"push\"}"), 4);
+  EXPECT_EQ(MetricValue(m.body, "silt_lines_received_total{input=\"push\"}"),
+            4);
   Reply b = Http(port(), "GET", "/loki/api/v1/status/buildinfo");
   EXPECT_EQ(b.status, 200);
   EXPECT_NE(b.body.find("\"version\""), std::string::npos);
@@ -172,8 +189,8 @@ TEST_F(HttpApiTest, CliQueryLabelsIngestVersion) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 10) << out;
   EXPECT_NE(out.find("from file"), std::string::npos);
 
-  ASSERT_EQ(RunSiltCli({"query", "--addr", addr, "--output", "jsonl",
-                        "--limit", "1", "{service=\"cli\"}"},
+  ASSERT_EQ(RunSiltCli({"query", "--addr", addr, "--output", "jsonl", "--limit",
+                        "1", "{service=\"cli\"}"},
                        &out, &err),
             0);
   EXPECT_NE(out.find("\"labels\":{"), std::string::npos) << out;

@@ -41,9 +41,8 @@ std::map<std::string, int64_t> CountBy(uint16_t port,
   while (true) {
     Reply r = Http(port, "GET",
                    "/loki/api/v1/query_range?query=" + Esc(selector) +
-                       "&start=" + std::to_string(start) +
-                       "&end=" + std::to_string(end_ns) +
-                       "&limit=5000&direction=forward",
+                       "&start=" + std::to_string(start) + "&end=" +
+                       std::to_string(end_ns) + "&limit=5000&direction=forward",
                    "", headers);
     if (r.status != 200) {
       out["__error__"] = -1;
@@ -95,9 +94,10 @@ Corpus MakeCorpus(int lines, int64_t base_ns, const std::string& tag) {
     c.last_ns = ts;
     c.text += "{\"ts\":" + std::to_string(ts) + ",\"service\":\"" + svc +
               "\",\"level\":\"" + level + "\",\"msg\":\"request " +
-              std::to_string(i) + " done" + tag + "\",\"duration_ms\":" +
-              std::to_string(x % 1000) + ",\"http\":{\"status\":" +
-              std::to_string(200 + (x % 5) * 100) + "}}\n";
+              std::to_string(i) + " done" + tag +
+              "\",\"duration_ms\":" + std::to_string(x % 1000) +
+              ",\"http\":{\"status\":" + std::to_string(200 + (x % 5) * 100) +
+              "}}\n";
     ++c.per_service[svc];
     ++c.per_level[level];
   }

@@ -41,10 +41,9 @@ SiltProcess::~SiltProcess() {
 }
 
 bool SiltProcess::Start() {
-  std::vector<std::string> args = {SILT_BINARY,   "serve",
-                                   "--data-dir",  data_dir_,
-                                   "--http-listen", "127.0.0.1:0",
-                                   "--tcp-listen", "127.0.0.1:0"};
+  std::vector<std::string> args = {
+      SILT_BINARY,     "serve",       "--data-dir",   data_dir_,
+      "--http-listen", "127.0.0.1:0", "--tcp-listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_.begin(), extra_.end());
   int fds[2];
   if (pipe(fds) != 0) return false;
