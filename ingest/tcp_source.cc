@@ -9,7 +9,7 @@
 #include "ingest/internal/asio.h"
 #include "ingest/internal/tcp_connection.h"
 #include "ingest/internal/tcp_shared.h"
-#include "ingest/listen_address.h"
+#include "ingest/listener.h"
 
 namespace silt::ingest {
 
@@ -89,38 +89,16 @@ absl::StatusOr<std::unique_ptr<TcpSource>> TcpSource::Start(
         "tcp: max_line_bytes, read_chunk_bytes and max_inflight_per_conn "
         "must be positive");
   }
-  auto endpoint = ParseListenAddress(options.listen);
-  if (!endpoint.ok()) return endpoint.status();
-
   auto rep = std::make_unique<Rep>(options, std::move(sink));
+  absl::Status listen_status =
+      OpenAcceptor(&rep->acceptor, options.listen, "tcp");
+  if (!listen_status.ok()) return listen_status;
   error_code ec;
-  rep->acceptor.open(endpoint->protocol(), ec);
-  if (!ec) rep->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) rep->acceptor.bind(*endpoint, ec);
-  if (!ec) rep->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError("tcp: cannot listen on " + options.listen +
-                                  ": " + ec.message());
-  }
   rep->port = rep->acceptor.local_endpoint(ec).port();
 
   Rep* r = rep.get();
   asio::post(r->accept_strand, [r] { r->Accept(); });
-  int n = options.io_threads > 0 ? options.io_threads : 1;
-  for (int i = 0; i < n; ++i) {
-    r->threads.emplace_back([r] {
-      auto guard = asio::make_work_guard(r->io);
-      for (;;) {
-        try {
-          r->io.run();
-          return;
-        } catch (const std::exception& e) {
-          LogError("tcp io thread: unexpected exception",
-                   {{"error", e.what()}});
-        }
-      }
-    });
-  }
+  StartIoThreads(&r->io, options.io_threads, "tcp", &r->threads);
   LogInfo("tcp listening",
           {{"addr", options.listen}, {"port", std::to_string(r->port)}});
   return std::unique_ptr<TcpSource>(new TcpSource(std::move(rep)));

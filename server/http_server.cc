@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/log.h"
-#include "ingest/listen_address.h"
+#include "ingest/listener.h"
 #include "server/internal/http_beast.h"
 #include "server/internal/http_session.h"
 #include "server/internal/http_shared.h"
@@ -83,37 +83,16 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, HttpHandler handler) {
   if (!handler)
     return absl::InvalidArgumentError("http server needs a handler");
-  auto endpoint = ingest::ParseListenAddress(options.listen);
-  if (!endpoint.ok()) return endpoint.status();
   auto rep = std::make_unique<Rep>(options, std::move(handler));
+  absl::Status listen_status =
+      ingest::OpenAcceptor(&rep->acceptor, options.listen, "http");
+  if (!listen_status.ok()) return listen_status;
   error_code ec;
-  rep->acceptor.open(endpoint->protocol(), ec);
-  if (!ec) rep->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) rep->acceptor.bind(*endpoint, ec);
-  if (!ec) rep->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError("http: cannot listen on " + options.listen +
-                                  ": " + ec.message());
-  }
   rep->port = rep->acceptor.local_endpoint(ec).port();
 
   Rep* r = rep.get();
   asio::post(r->accept_strand, [r] { r->Accept(); });
-  int n = options.threads > 0 ? options.threads : 1;
-  for (int i = 0; i < n; ++i) {
-    r->threads.emplace_back([r] {
-      auto guard = asio::make_work_guard(r->io);
-      for (;;) {
-        try {
-          r->io.run();
-          return;
-        } catch (const std::exception& e) {
-          LogError("http io thread: unexpected exception",
-                   {{"error", e.what()}});
-        }
-      }
-    });
-  }
+  ingest::StartIoThreads(&r->io, options.threads, "http", &r->threads);
   LogInfo("http listening",
           {{"addr", options.listen}, {"port", std::to_string(r->port)}});
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(rep)));
