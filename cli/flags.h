@@ -18,8 +18,11 @@ class Flags {
   }
   void DefineBool(const std::string& name) { bools_[name] = false; }
   // Fills `rest` with positional arguments. False with error() on a bad flag.
-  bool Parse(const std::vector<std::string>& args, std::vector<std::string>* rest);
-  const std::string& Get(const std::string& name) const { return values_.at(name); }
+  bool Parse(const std::vector<std::string>& args,
+             std::vector<std::string>* rest);
+  const std::string& Get(const std::string& name) const {
+    return values_.at(name);
+  }
   bool GetBool(const std::string& name) const { return bools_.at(name); }
   const std::string& error() const { return error_; }
 

@@ -56,7 +56,8 @@ absl::StatusOr<HttpReply> HttpCall(
     return absl::UnavailableError(absl::StrCat(
         "cannot reach silt at ", ep.host, ":", ep.port, ": ", ec.message()));
   }
-  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  http::request<http::string_body> req(http::string_to_verb(method), target,
+                                       11);
   req.set(http::field::host, ep.host);
   req.set(http::field::user_agent, "silt-cli");
   for (const auto& [k, v] : headers) req.set(k, v);

@@ -55,8 +55,10 @@ int RunIngest(const std::vector<std::string>& args) {
   flags.Define("tenant", "");
   std::vector<std::string> files;
   if (!flags.Parse(args, &files) || files.empty()) {
-    std::fprintf(stderr, "%susage: silt ingest [--addr URL] [--tenant T] FILE... "
-                 "(- for stdin)\n", flags.error().c_str());
+    std::fprintf(stderr,
+                 "%susage: silt ingest [--addr URL] [--tenant T] FILE... "
+                 "(- for stdin)\n",
+                 flags.error().c_str());
     return 2;
   }
   auto ep = ParseAddr(flags.Get("addr"));
@@ -110,13 +112,15 @@ int RunIngest(const std::vector<std::string>& args) {
       std::string error;
       if (!body.empty() && !Send(*ep, body, headers, &error)) {
         if (tty) std::fputc('\n', stderr);
-        std::fprintf(stderr, "silt ingest: %s: %s\n", file.c_str(), error.c_str());
+        std::fprintf(stderr, "silt ingest: %s: %s\n", file.c_str(),
+                     error.c_str());
         return 1;
       }
       sent += body.size();
       if (tty && size > 0) {
-        double secs = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - t0).count();
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                .count();
         DrawProgress(file, sent, size, secs);
       }
       if (eof) break;

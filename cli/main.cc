@@ -8,7 +8,8 @@
 
 namespace {
 
-const char* kUsage = R"(silt: a log ingestion and indexing server with Loki's query API
+const char* kUsage =
+    R"(silt: a log ingestion and indexing server with Loki's query API
 
 usage: silt <command> [flags]
 

@@ -23,7 +23,8 @@ struct Line {
 };
 
 const char* kQueryUsage =
-    "usage: silt query [--addr URL] [--tenant T] [--since 1h | --from T --to T]\n"
+    "usage: silt query [--addr URL] [--tenant T] [--since 1h | --from T --to "
+    "T]\n"
     "                  [--limit N] [--forward] [--output raw|jsonl|table] "
     "'LOGQL'\n";
 
@@ -58,13 +59,15 @@ int PrintStreams(simdjson::dom::array result, const std::string& output,
       std::string_view ts, line;
       if (v.at(0).get(ts) || v.at(1).get(line)) continue;
       int64_t ns = 0;
-      if (!absl::SimpleAtoi(absl::string_view(ts.data(), ts.size()), &ns)) continue;
+      if (!absl::SimpleAtoi(absl::string_view(ts.data(), ts.size()), &ns))
+        continue;
       lines.push_back(Line{ns, text, json, std::string(line)});
     }
   }
-  std::stable_sort(lines.begin(), lines.end(), [&](const Line& a, const Line& b) {
-    return forward ? a.ts < b.ts : a.ts > b.ts;
-  });
+  std::stable_sort(lines.begin(), lines.end(),
+                   [&](const Line& a, const Line& b) {
+                     return forward ? a.ts < b.ts : a.ts > b.ts;
+                   });
   for (const Line& l : lines) {
     if (output == "raw") {
       std::printf("%s\n", l.line.c_str());
@@ -136,7 +139,8 @@ int RunQuery(const std::vector<std::string>& args) {
   }
   std::string output = flags.Get("output");
   if (output != "raw" && output != "jsonl" && output != "table") {
-    std::fprintf(stderr, "--output must be raw, jsonl or table\n%s", kQueryUsage);
+    std::fprintf(stderr, "--output must be raw, jsonl or table\n%s",
+                 kQueryUsage);
     return 2;
   }
   auto ep = ParseAddr(flags.Get("addr"));
@@ -148,7 +152,8 @@ int RunQuery(const std::vector<std::string>& args) {
   if (!flags.Get("to").empty()) {
     auto t = ParseLokiTime(flags.Get("to"));
     if (!t.ok()) {
-      std::fprintf(stderr, "--to: %s\n", std::string(t.status().message()).c_str());
+      std::fprintf(stderr, "--to: %s\n",
+                   std::string(t.status().message()).c_str());
       return 2;
     }
     end = *t;
@@ -156,22 +161,24 @@ int RunQuery(const std::vector<std::string>& args) {
   if (!flags.Get("from").empty()) {
     auto t = ParseLokiTime(flags.Get("from"));
     if (!t.ok()) {
-      std::fprintf(stderr, "--from: %s\n", std::string(t.status().message()).c_str());
+      std::fprintf(stderr, "--from: %s\n",
+                   std::string(t.status().message()).c_str());
       return 2;
     }
     start = *t;
   } else {
     auto d = ParseDuration(flags.Get("since"));
     if (!d.ok()) {
-      std::fprintf(stderr, "--since: %s\n", std::string(d.status().message()).c_str());
+      std::fprintf(stderr, "--since: %s\n",
+                   std::string(d.status().message()).c_str());
       return 2;
     }
     start = end - *d;
   }
   bool forward = flags.GetBool("forward");
   std::string target = absl::StrCat(
-      "/loki/api/v1/query_range?query=", UrlEncode(rest[0]),
-      "&start=", start, "&end=", end, "&limit=", UrlEncode(flags.Get("limit")),
+      "/loki/api/v1/query_range?query=", UrlEncode(rest[0]), "&start=", start,
+      "&end=", end, "&limit=", UrlEncode(flags.Get("limit")),
       "&direction=", forward ? "forward" : "backward");
   std::vector<std::pair<std::string, std::string>> headers;
   if (!flags.Get("tenant").empty()) {
@@ -196,7 +203,8 @@ int RunQuery(const std::vector<std::string>& args) {
   }
   std::string_view type;
   simdjson::dom::array result;
-  if (doc["data"]["resultType"].get(type) || doc["data"]["result"].get(result)) {
+  if (doc["data"]["resultType"].get(type) ||
+      doc["data"]["result"].get(result)) {
     std::fprintf(stderr, "silt query: unexpected answer: %s\n",
                  reply->body.c_str());
     return 1;
@@ -212,8 +220,10 @@ int RunLabels(const std::vector<std::string>& args) {
   flags.Define("since", "6h");
   std::vector<std::string> rest;
   if (!flags.Parse(args, &rest) || rest.size() > 1) {
-    std::fprintf(stderr, "%susage: silt labels [--addr URL] [--tenant T] "
-                 "[--since 6h] [NAME]\n", flags.error().c_str());
+    std::fprintf(stderr,
+                 "%susage: silt labels [--addr URL] [--tenant T] "
+                 "[--since 6h] [NAME]\n",
+                 flags.error().c_str());
     return 2;
   }
   auto ep = ParseAddr(flags.Get("addr"));

@@ -7,8 +7,9 @@
 namespace silt {
 
 void Canonicalize(Labels* labels) {
-  std::stable_sort(labels->begin(), labels->end(),
-                   [](const Label& a, const Label& b) { return a.first < b.first; });
+  std::stable_sort(
+      labels->begin(), labels->end(),
+      [](const Label& a, const Label& b) { return a.first < b.first; });
   labels->erase(std::unique(labels->begin(), labels->end(),
                             [](const Label& a, const Label& b) {
                               return a.first == b.first;
@@ -26,10 +27,17 @@ std::string LabelsToString(const Labels& labels) {
     out += "=\"";
     for (char c : value) {
       switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out += c;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        default:
+          out += c;
       }
     }
     out += '"';
@@ -95,9 +103,14 @@ bool ParseLabels(std::string_view s, Labels* out) {
         if (i >= s.size()) return false;
         char e = s[i++];
         switch (e) {
-          case 'n': value += '\n'; break;
-          case 't': value += '\t'; break;
-          default: value += e;
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          default:
+            value += e;
         }
       } else {
         value += c;

@@ -18,19 +18,22 @@ void Log(LogLevel level, std::string_view msg,
          std::initializer_list<std::pair<std::string_view, std::string>>
              fields = {});
 
-inline void LogInfo(std::string_view msg,
-                    std::initializer_list<std::pair<std::string_view, std::string>>
-                        fields = {}) {
+inline void LogInfo(
+    std::string_view msg,
+    std::initializer_list<std::pair<std::string_view, std::string>> fields =
+        {}) {
   Log(LogLevel::kInfo, msg, fields);
 }
-inline void LogWarn(std::string_view msg,
-                    std::initializer_list<std::pair<std::string_view, std::string>>
-                        fields = {}) {
+inline void LogWarn(
+    std::string_view msg,
+    std::initializer_list<std::pair<std::string_view, std::string>> fields =
+        {}) {
   Log(LogLevel::kWarn, msg, fields);
 }
-inline void LogError(std::string_view msg,
-                     std::initializer_list<std::pair<std::string_view, std::string>>
-                         fields = {}) {
+inline void LogError(
+    std::string_view msg,
+    std::initializer_list<std::pair<std::string_view, std::string>> fields =
+        {}) {
   Log(LogLevel::kError, msg, fields);
 }
 

@@ -55,8 +55,10 @@ class Family {
  public:
   Family(std::string name, std::string help, std::vector<std::string> labels,
          std::vector<double> bounds = {})
-      : name_(std::move(name)), help_(std::move(help)),
-        labels_(std::move(labels)), bounds_(std::move(bounds)) {}
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        labels_(std::move(labels)),
+        bounds_(std::move(bounds)) {}
   // The child for these label values (created on first use). The reference
   // stays valid for the life of the process.
   T& With(const std::vector<std::string>& values);
@@ -79,23 +81,25 @@ class Family {
 
 // The metrics silt exposes. Accessed through Metrics().
 struct MetricSet {
-  Family<Counter> lines_received{"silt_lines_received_total",
-                                 "Lines received, per input.", {"input"}};
+  Family<Counter> lines_received{
+      "silt_lines_received_total", "Lines received, per input.", {"input"}};
   Family<Counter> bytes_received{"silt_bytes_received_total",
-                                 "Line bytes received, per input.", {"input"}};
+                                 "Line bytes received, per input.",
+                                 {"input"}};
   Family<Counter> lines_rejected{
       "silt_lines_rejected_total",
       "Lines that were not clean JSON or were cut, per input and reason; "
       "stored as they came unless the reason says refused.",
       {"input", "reason"}};
-  Family<Counter> entries_stored{"silt_entries_stored_total",
-                                 "Entries made durable in the store.", {}};
-  Family<Counter> bytes_stored{"silt_bytes_stored_total",
-                               "Line bytes made durable in the store.", {}};
-  Family<Counter> parts_written{"silt_parts_written_total",
-                                "Part files written.", {}};
+  Family<Counter> entries_stored{
+      "silt_entries_stored_total", "Entries made durable in the store.", {}};
+  Family<Counter> bytes_stored{
+      "silt_bytes_stored_total", "Line bytes made durable in the store.", {}};
+  Family<Counter> parts_written{
+      "silt_parts_written_total", "Part files written.", {}};
   Family<Counter> part_bytes_written{"silt_part_bytes_written_total",
-                                     "Compressed bytes written to parts.", {}};
+                                     "Compressed bytes written to parts.",
+                                     {}};
   Family<Counter> corruptions{"silt_corruptions_total",
                               "Damaged blocks or records detected (data loss).",
                               {"kind"}};
@@ -105,18 +109,19 @@ struct MetricSet {
   Family<Counter> tcp_connections{"silt_tcp_connections_total",
                                   "TCP connections accepted or refused.",
                                   {"result"}};
-  Family<Gauge> active_streams{"silt_active_streams",
-                               "Streams known to the index.", {}};
+  Family<Gauge> active_streams{
+      "silt_active_streams", "Streams known to the index.", {}};
   Family<Histogram> ack_latency{
       "silt_ack_latency_seconds",
       "Time from receiving a batch to it being durable.",
       {"input"},
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
        5}};
-  Family<Histogram> query_latency{
-      "silt_query_latency_seconds", "Query latency by endpoint.", {"endpoint"},
-      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-       30}};
+  Family<Histogram> query_latency{"silt_query_latency_seconds",
+                                  "Query latency by endpoint.",
+                                  {"endpoint"},
+                                  {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                   0.25, 0.5, 1, 2.5, 5, 10, 30}};
 };
 MetricSet& Metrics();
 

@@ -9,10 +9,10 @@
 #define SILT_CONCAT_(a, b) SILT_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                \
-  do {                                       \
-    ::absl::Status _silt_st = (expr);        \
-    if (!_silt_st.ok()) return _silt_st;     \
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    ::absl::Status _silt_st = (expr);    \
+    if (!_silt_st.ok()) return _silt_st; \
   } while (0)
 
 // `lhs` = value of `rexpr` (an absl::StatusOr<T>), or returns its status.

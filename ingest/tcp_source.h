@@ -27,8 +27,8 @@ namespace silt::ingest {
 struct TcpOptions {
   std::string listen = "127.0.0.1:9514";  // host:port; port 0 picks one
   size_t max_line_bytes = 256 * 1024;
-  int max_connections = 1024;       // past it new connections are closed
-  int idle_timeout_s = 300;         // a silent connection is closed
+  int max_connections = 1024;  // past it new connections are closed
+  int idle_timeout_s = 300;    // a silent connection is closed
   size_t read_chunk_bytes = 256 * 1024;
   int max_inflight_per_conn = 16;
   size_t max_inflight_bytes = 64u << 20;

@@ -44,20 +44,26 @@ HttpResponse FromAnswer(query::Answer a) {
 
 int StatusToHttp(const absl::Status& st) {
   switch (st.code()) {
-    case absl::StatusCode::kOk: return 200;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
 // Wraps a responder so that every answer is counted per route and code.
 Responder Counted(std::string route, Responder respond) {
-  return [route = std::move(route), respond = std::move(respond)](HttpResponse r) {
-    Metrics().http_requests.With({route, std::to_string(r.status)}).Inc();
-    respond(std::move(r));
-  };
+  return
+      [route = std::move(route), respond = std::move(respond)](HttpResponse r) {
+        Metrics().http_requests.With({route, std::to_string(r.status)}).Inc();
+        respond(std::move(r));
+      };
 }
 
 class Router {
@@ -77,8 +83,9 @@ class Router {
     std::string tenant = req.Header("x-scope-orgid");
     if (tenant.empty()) tenant = "default";
     if (!ValidTenant(tenant)) {
-      return Counted("invalid_tenant", std::move(respond))(Text(
-          400, "invalid X-Scope-OrgID: 1 to 150 characters of "
+      return Counted("invalid_tenant", std::move(respond))(
+          Text(400,
+               "invalid X-Scope-OrgID: 1 to 150 characters of "
                "[A-Za-z0-9!-_.*'()], not '.' or '..'"));
     }
     if (path == "/api/v1/ingest") {
@@ -100,7 +107,8 @@ class Router {
   }
 
  private:
-  bool Method(const HttpRequest& req, std::initializer_list<std::string_view> ok,
+  bool Method(const HttpRequest& req,
+              std::initializer_list<std::string_view> ok,
               const Responder& respond) {
     for (auto m : ok) {
       if (req.method == m) return true;
@@ -143,7 +151,8 @@ class Router {
   void Ingest(HttpRequest&& req, const std::string& tenant, Responder respond) {
     if (!Method(req, {"POST"}, respond)) return;
     RecordBatch batch = NewBatch(tenant, "http");
-    size_t n = parse::SplitNdjson(req.body, ctx_->config->max_line_bytes, &batch);
+    size_t n =
+        parse::SplitNdjson(req.body, ctx_->config->max_line_bytes, &batch);
     if (n == 0) {
       respond(Text(400, "empty body: send newline-delimited JSON log lines"));
       return;
@@ -165,9 +174,9 @@ class Router {
     if (!Method(req, {"POST"}, respond)) return;
     std::string ctype = req.Header("content-type");
     if (ctype.rfind("application/json", 0) != 0) {
-      respond(Text(415, absl::StrCat(
-                            "unsupported Content-Type '", ctype,
-                            "': this endpoint takes application/json")));
+      respond(
+          Text(415, absl::StrCat("unsupported Content-Type '", ctype,
+                                 "': this endpoint takes application/json")));
       return;
     }
     RecordBatch batch = NewBatch(tenant, "push");
@@ -248,7 +257,8 @@ class Router {
       Responder respond = route("label/values");
       if (!Method(req, {"GET", "POST"}, respond)) return;
       std::string_view name = rest.substr(6, rest.size() - 6 - 7);
-      return respond(FromAnswer(api.LabelValues(tenant, name, req.params, now)));
+      return respond(
+          FromAnswer(api.LabelValues(tenant, name, req.params, now)));
     }
     if (rest == "series") {
       Responder respond = route(rest);
@@ -265,8 +275,8 @@ class Router {
           200, absl::StrCat("{\"version\":\"", SILT_VERSION,
                             "\",\"revision\":\"", SILT_REVISION,
                             "\",\"branch\":\"main\",\"buildUser\":\"silt\","
-                            "\"buildDate\":\"", __DATE__,
-                            "\",\"goVersion\":\"\"}")));
+                            "\"buildDate\":\"",
+                            __DATE__, "\",\"goVersion\":\"\"}")));
     }
     // Not offered yet (e.g. detected_labels): Grafana falls back on a 404.
     route("not_found")(Text(404, "404 page not found"));

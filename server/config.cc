@@ -38,7 +38,8 @@ absl::StatusOr<uint64_t> ParseBytes(const std::string& text) {
 absl::StatusOr<int64_t> ParseInt(const std::string& text) {
   int64_t n;
   if (absl::SimpleAtoi(text, &n)) return n;
-  return absl::InvalidArgumentError(absl::StrCat("not an integer: '", text, "'"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("not an integer: '", text, "'"));
 }
 
 using Setter = std::function<absl::Status(const std::string&, Config*)>;
@@ -46,13 +47,26 @@ using Setter = std::function<absl::Status(const std::string&, Config*)>;
 // One table for YAML keys and flags: key "data_dir" is flag --data-dir.
 const std::map<std::string, Setter>& Setters() {
   static const auto* table = new std::map<std::string, Setter>{
-      {"data_dir", [](const std::string& v, Config* c) { c->data_dir = v; return absl::OkStatus(); }},
-      {"http_listen", [](const std::string& v, Config* c) { c->http_listen = v; return absl::OkStatus(); }},
-      {"tcp_listen", [](const std::string& v, Config* c) { c->tcp_listen = v; return absl::OkStatus(); }},
+      {"data_dir",
+       [](const std::string& v, Config* c) {
+         c->data_dir = v;
+         return absl::OkStatus();
+       }},
+      {"http_listen",
+       [](const std::string& v, Config* c) {
+         c->http_listen = v;
+         return absl::OkStatus();
+       }},
+      {"tcp_listen",
+       [](const std::string& v, Config* c) {
+         c->tcp_listen = v;
+         return absl::OkStatus();
+       }},
       {"log_level",
        [](const std::string& v, Config* c) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {
-           return absl::InvalidArgumentError("log_level must be debug, info, warn or error");
+           return absl::InvalidArgumentError(
+               "log_level must be debug, info, warn or error");
          }
          c->log_level = v;
          return absl::OkStatus();
@@ -61,7 +75,8 @@ const std::map<std::string, Setter>& Setters() {
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
          if (n < 64 || n > (64u << 20)) {
-           return absl::InvalidArgumentError("max_line_bytes must be between 64 and 64MiB");
+           return absl::InvalidArgumentError(
+               "max_line_bytes must be between 64 and 64MiB");
          }
          c->max_line_bytes = n;
          return absl::OkStatus();
@@ -69,14 +84,17 @@ const std::map<std::string, Setter>& Setters() {
       {"max_tcp_connections",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
-         if (n < 1) return absl::InvalidArgumentError("max_tcp_connections must be >= 1");
+         if (n < 1)
+           return absl::InvalidArgumentError(
+               "max_tcp_connections must be >= 1");
          c->max_tcp_connections = static_cast<int>(n);
          return absl::OkStatus();
        }},
       {"tcp_idle_timeout",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
-         c->tcp_idle_timeout_s = static_cast<int>(std::max<int64_t>(1, ns / 1000000000));
+         c->tcp_idle_timeout_s =
+             static_cast<int>(std::max<int64_t>(1, ns / 1000000000));
          return absl::OkStatus();
        }},
       {"max_http_body_bytes",
@@ -88,21 +106,24 @@ const std::map<std::string, Setter>& Setters() {
       {"max_query_limit",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
-         if (n < 1) return absl::InvalidArgumentError("max_query_limit must be >= 1");
+         if (n < 1)
+           return absl::InvalidArgumentError("max_query_limit must be >= 1");
          c->max_query_limit = n;
          return absl::OkStatus();
        }},
       {"workers",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
-         if (n < 0 || n > 256) return absl::InvalidArgumentError("workers must be 0..256");
+         if (n < 0 || n > 256)
+           return absl::InvalidArgumentError("workers must be 0..256");
          c->workers = static_cast<int>(n);
          return absl::OkStatus();
        }},
       {"zstd_level",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
-         if (n < 1 || n > 22) return absl::InvalidArgumentError("zstd_level must be 1..22");
+         if (n < 1 || n > 22)
+           return absl::InvalidArgumentError("zstd_level must be 1..22");
          c->zstd_level = static_cast<int>(n);
          return absl::OkStatus();
        }},
@@ -110,7 +131,8 @@ const std::map<std::string, Setter>& Setters() {
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
          if (n < 4096 || n > (64u << 20)) {
-           return absl::InvalidArgumentError("block_bytes must be between 4KiB and 64MiB");
+           return absl::InvalidArgumentError(
+               "block_bytes must be between 4KiB and 64MiB");
          }
          c->block_bytes = static_cast<uint32_t>(n);
          return absl::OkStatus();
@@ -172,7 +194,8 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
           parse::LabelRule r;
           r.label = rule.first.as<std::string>();
           if (rule.second.IsSequence()) {
-            for (const auto& p : rule.second) r.paths.push_back(p.as<std::string>());
+            for (const auto& p : rule.second)
+              r.paths.push_back(p.as<std::string>());
           } else {
             r.paths.push_back(rule.second.as<std::string>());
           }
@@ -187,8 +210,8 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
             absl::StrCat("config ", path, ": unknown key '", key, "'"));
       }
       if (!kv.second.IsScalar()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("config ", path, ": key '", key, "' needs a scalar value"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "config ", path, ": key '", key, "' needs a scalar value"));
       }
       absl::Status st = it->second(ScalarText(kv.second), config);
       if (!st.ok()) {
@@ -197,7 +220,8 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
       }
     }
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("config ", path, ": ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config ", path, ": ", e.what()));
   }
   return absl::OkStatus();
 }
@@ -215,7 +239,8 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     if (a.rfind("--", 0) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", a, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", a, "'"));
     }
     std::string name = a.substr(2), value;
     size_t eq = name.find('=');
@@ -224,7 +249,8 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
       name = name.substr(0, eq);
     } else {
       if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("flag --", name, " needs a value"));
       }
       value = args[++i];
     }
@@ -235,7 +261,8 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
     }
     absl::Status st = it->second(value, config);
     if (!st.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("flag --", name, ": ", st.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("flag --", name, ": ", st.message()));
     }
   }
   return absl::OkStatus();

@@ -35,7 +35,8 @@ struct Config {
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
   // Label extraction (defaults: the design's table).
-  std::vector<parse::LabelRule> labels = parse::ParseOptions::DefaultLabelRules();
+  std::vector<parse::LabelRule> labels =
+      parse::ParseOptions::DefaultLabelRules();
 };
 
 // Reads a YAML config file over `base`. kInvalidArgument naming the key for

@@ -19,13 +19,13 @@ namespace silt::server {
 using Params = std::multimap<std::string, std::string>;
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // as sent: path?query
-  std::string path;     // decoded path without the query
-  Params params;        // query string, plus form fields of an
-                        // application/x-www-form-urlencoded POST body
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path?query
+  std::string path;    // decoded path without the query
+  Params params;       // query string, plus form fields of an
+                       // application/x-www-form-urlencoded POST body
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;     // already gunzipped if Content-Encoding: gzip
+  std::string body;  // already gunzipped if Content-Encoding: gzip
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -54,7 +54,7 @@ using HttpHandler = std::function<void(HttpRequest&& req, Responder respond)>;
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:3100";  // port 0 picks one
-  size_t max_body_bytes = 64u << 20;       // after gunzip too; 413 past it
+  size_t max_body_bytes = 64u << 20;      // after gunzip too; 413 past it
   int threads = 2;
   int idle_timeout_s = 120;
 };

@@ -41,9 +41,9 @@ namespace silt::store {
 struct StoreOptions {
   std::string data_dir = "./silt-data";
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
-  uint32_t target_block_bytes = 1 << 20;     // uncompressed, per block
+  uint32_t target_block_bytes = 1 << 20;    // uncompressed, per block
   size_t head_max_bytes = 64u << 20;        // cut a part set past this
-  int64_t head_max_age_ms = 5 * 60 * 1000;   // ... or when the oldest is older
+  int64_t head_max_age_ms = 5 * 60 * 1000;  // ... or when the oldest is older
   // Group commit: once a commit starts, wait up to this long for more
   // writers before fsync (0: commit at once; throughput comes from batching
   // whatever queued during the previous fsync).
@@ -76,22 +76,23 @@ struct StoreStats {
   uint64_t streams = 0;
   uint64_t parts = 0;
   uint64_t blocks = 0;
-  uint64_t part_bytes = 0;     // compressed bytes on disk in parts
-  uint64_t head_entries = 0;   // entries not yet in a part
+  uint64_t part_bytes = 0;    // compressed bytes on disk in parts
+  uint64_t head_entries = 0;  // entries not yet in a part
   uint64_t head_bytes = 0;
   uint64_t wal_bytes = 0;
 };
 
 // What index/stats needs per stream over a time range.
 struct StreamStats {
-  uint64_t chunks = 0;   // blocks (+1 if the head holds entries)
+  uint64_t chunks = 0;  // blocks (+1 if the head holds entries)
   uint64_t entries = 0;
-  uint64_t bytes = 0;    // uncompressed line bytes
+  uint64_t bytes = 0;  // uncompressed line bytes
 };
 
 class Store {
  public:
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options);
   ~Store();  // stops background threads after making everything durable
 
   using DoneCallback = std::function<void(absl::Status)>;
@@ -113,13 +114,13 @@ class Store {
   // index to be rebuilt at start.
   void ForEachStream(
       const std::function<void(std::string_view tenant, uint64_t id,
-                                const Labels& labels)>& fn) const;
+                               const Labels& labels)>& fn) const;
 
   // Calls fn(stream_id, entry) for every entry of the given streams in
   // [start, end), each distinct (stream, ts, line) once, grouped by stream,
-  // in ascending ts order within a stream (descending if backward). Returning false from fn stops the
-  // scan for that stream. kDataLoss damaged blocks are skipped (counted,
-  // logged) and do not fail the scan.
+  // in ascending ts order within a stream (descending if backward). Returning
+  // false from fn stops the scan for that stream. kDataLoss damaged blocks are
+  // skipped (counted, logged) and do not fail the scan.
   absl::Status Scan(
       const ScanOptions& options,
       const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)

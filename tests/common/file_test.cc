@@ -56,7 +56,8 @@ TEST_F(FileTest, RandomAccessReadPastEndIsDataLoss) {
 }
 
 TEST_F(FileTest, ErrorsCarryActionableCodes) {
-  EXPECT_TRUE(absl::IsNotFound(RandomAccessFile::Open(dir_ + "/nope").status()));
+  EXPECT_TRUE(
+      absl::IsNotFound(RandomAccessFile::Open(dir_ + "/nope").status()));
   EXPECT_TRUE(absl::IsNotFound(FileSize(dir_ + "/nope").status()));
   EXPECT_TRUE(absl::IsNotFound(RemoveFile(dir_ + "/nope")));
   EXPECT_TRUE(absl::IsResourceExhausted(ErrnoToStatus(ENOSPC, "write", "x")));

@@ -12,16 +12,20 @@ TEST(MetricsTest, CountersAndHistogramsRender) {
   Metrics().ack_latency.With({"metrics_test"}).Observe(0.003);
   Metrics().ack_latency.With({"metrics_test"}).Observe(100);
   std::string text = RenderMetrics();
-  EXPECT_NE(text.find("# TYPE silt_lines_received_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE silt_lines_received_total counter"),
+            std::string::npos);
   EXPECT_NE(text.find("silt_lines_received_total{input=\"metrics_test\"} 3\n"),
             std::string::npos);
-  EXPECT_NE(text.find("silt_ack_latency_seconds_bucket{input=\"metrics_test\",le=\"0.005\"} 1\n"),
+  EXPECT_NE(text.find("silt_ack_latency_seconds_bucket{input=\"metrics_test\","
+                      "le=\"0.005\"} 1\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("silt_ack_latency_seconds_bucket{input=\"metrics_test\",le=\"+Inf\"} 2\n"),
+  EXPECT_NE(text.find("silt_ack_latency_seconds_bucket{input=\"metrics_test\","
+                      "le=\"+Inf\"} 2\n"),
             std::string::npos);
-  EXPECT_NE(text.find("silt_ack_latency_seconds_count{input=\"metrics_test\"} 2\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("silt_ack_latency_seconds_count{input=\"metrics_test\"} 2\n"),
+      std::string::npos);
 }
 
 TEST(LogTest, JsonEscapingKeepsOutputValid) {

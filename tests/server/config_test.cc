@@ -33,7 +33,8 @@ TEST_F(ConfigTest, FileThenFlagsOverride) {
       "max_line_bytes: 1MiB\ntcp_listen: \"off\"\n"
       "labels:\n  app: [app, kubernetes.labels.app]\n  level: severity\n");
   Config c;
-  ASSERT_TRUE(ApplyFlags({"--http-listen", "127.0.0.1:0", "--config", path}, &c).ok());
+  ASSERT_TRUE(
+      ApplyFlags({"--http-listen", "127.0.0.1:0", "--config", path}, &c).ok());
   EXPECT_EQ(c.data_dir, "/var/lib/silt");
   EXPECT_EQ(c.http_listen, "127.0.0.1:0");  // the flag wins over the file
   EXPECT_EQ(c.tcp_listen, "off");
@@ -46,9 +47,10 @@ TEST_F(ConfigTest, FileThenFlagsOverride) {
 
 TEST_F(ConfigTest, EveryFlagHasAKey) {
   Config c;
-  ASSERT_TRUE(ApplyFlags({"--data-dir=/d", "--tcp-listen", "off", "--max-tcp-connections",
-                          "7", "--zstd-level", "9", "--head-max-age", "30s",
-                          "--log-level", "debug", "--workers", "3"},
+  ASSERT_TRUE(ApplyFlags({"--data-dir=/d", "--tcp-listen", "off",
+                          "--max-tcp-connections", "7", "--zstd-level", "9",
+                          "--head-max-age", "30s", "--log-level", "debug",
+                          "--workers", "3"},
                          &c)
                   .ok());
   EXPECT_EQ(c.data_dir, "/d");
