@@ -135,16 +135,10 @@ class Router {
     return batch;
   }
 
+  // Cut lines are counted where they are cut (SplitNdjson).
   void CountReceived(const RecordBatch& batch) {
     Metrics().lines_received.With({batch.input}).Inc(batch.size());
     Metrics().bytes_received.With({batch.input}).Inc(batch.line_bytes());
-    uint64_t cut = 0;
-    for (const Record& r : batch.records()) {
-      if (r.reject == Reject::kTruncated) ++cut;
-    }
-    if (cut > 0) {
-      Metrics().lines_rejected.With({batch.input, "line_too_long"}).Inc(cut);
-    }
   }
 
   // POST /api/v1/ingest: NDJSON body. 200 {"accepted":N} once durable.

@@ -130,6 +130,19 @@ TEST_F(BadInputTest, HttpErrorsAreClear) {
   EXPECT_EQ(CountGood(), 1);
 }
 
+TEST_F(BadInputTest, HttpOversizeLineIsStoredCutAndCountedOnce) {
+  std::string body = Good(1) + "{\"service\":\"good\",\"msg\":\"" +
+                     std::string(300 * 1024, 'z') + "\"}\n" + Good(2);
+  Reply r = Http(silt_->http_port(), "POST", "/api/v1/ingest", body);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(MetricValue(Metrics(),
+                        "silt_lines_rejected_total{input=\"http\","
+                        "reason=\"line_too_long\"}"),
+            1);
+  // The cut line is stored too, with the labels read before the cut.
+  EXPECT_EQ(CountGood(), 3);
+}
+
 TEST_F(BadInputTest, PushRefusesOnlyTheOversizeEntry) {
   std::string big(300 * 1024, 'y');
   std::string body =
