@@ -763,13 +763,13 @@ int main(int argc, char** argv) {
       "in %llu files after SIGTERM (%.2f s, exit %d)\n",
       Seconds(t0, t_sent), Seconds(t_sent, t1), (unsigned long long)files,
       bytes_after / 1e6, (unsigned long long)files_after, stop_s, exit_code);
-  const bool issue = rate_ratio >= 0.7 && size_ratio <= 1.0 && rss_mb < 512;
+  const bool floor_met = rate_ratio >= 0.7 && size_ratio <= 1.0 && rss_mb < 512;
   std::printf(
       "targets: rate >= 1.0 %s, size <= 0.8 %s, peak RSS < 512 MB %s; "
-      "issue 2 bar (rate >= 0.7, size <= 1.0): %s\n",
+      "minimum bar (rate >= 0.7, size <= 1.0): %s\n",
       rate_ratio >= 1.0 ? "met" : "MISSED",
       size_ratio <= 0.8 ? "met" : "MISSED", rss_mb < 512 ? "met" : "MISSED",
-      issue ? "met" : "MISSED");
+      floor_met ? "met" : "MISSED");
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "
       "stored_bytes=%llu zstd_bytes=%llu raw_bytes=%llu lines=%llu "
