@@ -115,6 +115,24 @@ LokiApi::LokiApi(const index::StreamIndex* index, const store::Store* store,
                  QueryLimits limits)
     : index_(index), store_(store), limits_(limits) {}
 
+namespace {
+
+// A log query over `bounds` with the request's limit and direction.
+Answer LogAnswer(const Expr& expr, const Params& params,
+                 const TimeBounds& bounds, size_t max_limit, EvalContext* ctx,
+                 const LatencyTimer& timer) {
+  auto limit = ParseLimit(params, max_limit);
+  if (!limit.ok()) return ErrorAnswer(limit.status());
+  auto backward = ParseBackward(params);
+  if (!backward.ok()) return ErrorAnswer(backward.status());
+  LogQuery lq{bounds.start_ns, bounds.end_ns, *limit, *backward};
+  auto body = RunLogQuery(static_cast<const LogExpr&>(expr), lq, ctx, timer);
+  if (!body.ok()) return ErrorAnswer(body.status());
+  return JsonAnswer(*std::move(body));
+}
+
+}  // namespace
+
 Answer LokiApi::QueryRange(std::string_view tenant, const Params& params,
                            int64_t now_ns) const {
   LatencyTimer timer("query_range");
@@ -125,15 +143,7 @@ Answer LokiApi::QueryRange(std::string_view tenant, const Params& params,
   EvalContext ctx = MakeContext(index_, store_, tenant, limits_);
 
   if ((*expr)->kind == Expr::Kind::kLog) {
-    auto limit = ParseLimit(params, limits_.max_limit);
-    if (!limit.ok()) return ErrorAnswer(limit.status());
-    auto backward = ParseBackward(params);
-    if (!backward.ok()) return ErrorAnswer(backward.status());
-    LogQuery lq{bounds->start_ns, bounds->end_ns, *limit, *backward};
-    auto body =
-        RunLogQuery(static_cast<const LogExpr&>(**expr), lq, &ctx, timer);
-    if (!body.ok()) return ErrorAnswer(body.status());
-    return JsonAnswer(*std::move(body));
+    return LogAnswer(**expr, params, *bounds, limits_.max_limit, &ctx, timer);
   }
 
   auto step = ParseStep(params, *bounds);
@@ -166,21 +176,13 @@ Answer LokiApi::Query(std::string_view tenant, const Params& params,
   if ((*expr)->kind == Expr::Kind::kLog) {
     // A log query at an instant reads back from `time` (inclusive) over
     // `since` (default 1h), newest first unless told otherwise.
-    auto limit = ParseLimit(params, limits_.max_limit);
-    if (!limit.ok()) return ErrorAnswer(limit.status());
-    auto backward = ParseBackward(params);
-    if (!backward.ok()) return ErrorAnswer(backward.status());
     Params bounds_params;
     bounds_params.emplace("end", std::to_string(ts + 1));
     auto since = params.find("since");
     if (since != params.end()) bounds_params.insert(*since);
     auto bounds = ParseBounds(bounds_params, ts + 1, kHourNs);
     if (!bounds.ok()) return ErrorAnswer(bounds.status());
-    LogQuery lq{bounds->start_ns, bounds->end_ns, *limit, *backward};
-    auto body =
-        RunLogQuery(static_cast<const LogExpr&>(**expr), lq, &ctx, timer);
-    if (!body.ok()) return ErrorAnswer(body.status());
-    return JsonAnswer(*std::move(body));
+    return LogAnswer(**expr, params, *bounds, limits_.max_limit, &ctx, timer);
   }
 
   auto result = EvalMetric(**expr, ts, ts, 1'000'000'000, &ctx);
