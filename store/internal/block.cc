@@ -2,7 +2,9 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -13,18 +15,36 @@
 namespace silt::store {
 
 namespace {
-// Cuts `part` out of *line if it occurs there; returns position + 1, or 0.
-uint64_t Cut(std::string* line, std::string_view part) {
-  if (part.empty()) return 0;
+constexpr size_t kNone = SIZE_MAX;
+
+// Position of the first occurrence of `part` in `text`, or kNone.
+size_t Find(std::string_view text, std::string_view part) {
+  if (part.empty() || part.size() > text.size()) return kNone;
   // memmem (two-way search) beats string::find's memchr+memcmp loop on
   // hex ids, whose first character recurs all over a line.
-  const void* hit =
-      memmem(line->data(), line->size(), part.data(), part.size());
-  if (hit == nullptr) return 0;
-  size_t p = static_cast<const char*>(hit) - line->data();
+  const void* hit = memmem(text.data(), text.size(), part.data(), part.size());
+  return hit == nullptr ? kNone : static_cast<const char*>(hit) - text.data();
+}
+
+// Cuts `part` out of *line if it occurs there; returns position + 1, or 0.
+uint64_t CutOut(std::string* line, std::string_view part) {
+  const size_t p = Find(*line, part);
+  if (p == kNone) return 0;
   line->erase(p, part.size());
   return p + 1;
 }
+
+struct Region {
+  size_t pos = kNone, len = 0;
+  bool found() const { return pos != kNone; }
+  bool Overlaps(const Region& o) const {
+    return found() && o.found() && pos < o.pos + o.len && o.pos < pos + len;
+  }
+  // Bytes of this region (disjoint from r) that lie before r.
+  size_t LenBefore(const Region& r) const {
+    return found() && pos < r.pos ? len : 0;
+  }
+};
 }  // namespace
 
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
@@ -32,22 +52,63 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   // and zstd finds their repeats; a new run's first delta may be negative.
   PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
   prev_ts_ = e.ts_ns;
-  // Cuts in this order: trace, span, timestamp text; each position is in
-  // the line as left by the previous cut (DecodedBlock undoes them in
-  // reverse). Random ids are what zstd cannot compress, so each is kept
-  // once: trace ids in the part's table, span ids in their column.
-  scratch_.assign(e.line.data(), e.line.size());
   if (trace_index >= 0) {
     PutVarint64(&sec_[kSecTrace], 1 + ZigZag(trace_index - prev_trace_));
     prev_trace_ = trace_index;
-    PutVarint64(&sec_[kSecTracePos], Cut(&scratch_, e.trace_id));
   } else {
     PutVarint64(&sec_[kSecTrace], 0);
-    PutVarint64(&sec_[kSecTracePos], 0);
   }
   PutVarint32(&sec_[kSecSpanLen], static_cast<uint32_t>(e.span_id.size()));
-  PutVarint64(&sec_[kSecSpanPos], Cut(&scratch_, e.span_id));
   sec_[kSecSpans].append(e.span_id);
+  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
+  sec_[kSecMetas].append(e.metadata);
+
+  // Random ids are what zstd cannot compress, so each is kept once: trace
+  // ids in the part's table, span ids in their column; the timestamp text
+  // is rebuilt from the ts column. The format's cuts are sequential (each
+  // position is in the line as left by the previous cut; DecodedBlock
+  // undoes them in reverse), but for disjoint occurrences those positions
+  // follow from the positions in the original line, so the line is copied
+  // once, around the three regions.
+  const std::string_view line = e.line;
+  Region trace, span, ts;
+  int ts_form = 0;
+  if (trace_index >= 0) trace = {Find(line, e.trace_id), e.trace_id.size()};
+  span = {Find(line, e.span_id), e.span_id.size()};
+  if (!FindTsText(line, e.ts_ns, &ts.pos, &ts_form, &ts.len)) ts = {};
+  if (trace.Overlaps(span) || trace.Overlaps(ts) || span.Overlaps(ts)) {
+    AddCutSequentially(e, trace_index >= 0);
+    return;
+  }
+  PutVarint64(&sec_[kSecTracePos], trace.found() ? trace.pos + 1 : 0);
+  PutVarint64(&sec_[kSecSpanPos],
+              span.found() ? span.pos - trace.LenBefore(span) + 1 : 0);
+  const size_t ts_pos = ts.pos - trace.LenBefore(ts) - span.LenBefore(ts);
+  PutVarint64(&sec_[kSecTsText],
+              ts.found() ? 1 + ts_pos * kNumTsForms + ts_form : 0);
+  // Copy what is left, in line order.
+  Region cuts[3] = {trace, span, ts};
+  std::sort(std::begin(cuts), std::end(cuts),
+            [](const Region& a, const Region& b) { return a.pos < b.pos; });
+  std::string& out = sec_[kSecLines];
+  const size_t before = out.size();
+  size_t from = 0;
+  for (const Region& c : cuts) {
+    if (!c.found()) break;  // kNone sorts last
+    out.append(line.data() + from, c.pos - from);
+    from = c.pos + c.len;
+  }
+  out.append(line.data() + from, line.size() - from);
+  FinishEntry(out.size() - before, e.metadata.size());
+}
+
+void BlockBuilder::AddCutSequentially(const EntryView& e, bool has_trace) {
+  // Occurrences that overlap (an id inside another, say): cut one after the
+  // other, exactly as the format describes.
+  scratch_.assign(e.line.data(), e.line.size());
+  PutVarint64(&sec_[kSecTracePos],
+              has_trace ? CutOut(&scratch_, e.trace_id) : 0);
+  PutVarint64(&sec_[kSecSpanPos], CutOut(&scratch_, e.span_id));
   size_t ts_pos, ts_len;
   int form;
   if (FindTsText(scratch_, e.ts_ns, &ts_pos, &form, &ts_len)) {
@@ -56,12 +117,14 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   } else {
     PutVarint64(&sec_[kSecTsText], 0);
   }
-  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(scratch_.size()));
-  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
   sec_[kSecLines].append(scratch_);
-  sec_[kSecMetas].append(e.metadata);
+  FinishEntry(scratch_.size(), e.metadata.size());
+}
+
+void BlockBuilder::FinishEntry(size_t stored_len, size_t meta_len) {
+  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(stored_len));
   // Close enough for cutting blocks: the varints are ~10 bytes.
-  bytes_ += scratch_.size() + e.metadata.size() + 10;
+  bytes_ += stored_len + meta_len + 10;
   ++n_;
 }
 

@@ -37,6 +37,9 @@ class BlockBuilder {
   void Finish(std::string* out);
 
  private:
+  void AddCutSequentially(const EntryView& e, bool has_trace);
+  void FinishEntry(size_t stored_len, size_t meta_len);
+
   std::string sec_[kNumSections];
   std::string scratch_;
   int64_t prev_ts_ = 0;
