@@ -162,6 +162,7 @@ struct TailSource::Rep {
   std::map<uint64_t, std::vector<uint64_t>> inflight;  // seq -> file ids
   std::string scratch;
   bool checkpoint_dirty = false;
+  int opened_in_scan = 0;
   int64_t next_scan = 0, next_poll = 0, next_checkpoint = 0, next_drain = 0;
   std::set<uint64_t> closed;  // closed, waiting for their marks
   int64_t paused_until = 0;
@@ -404,9 +405,10 @@ void TailSource::Rep::OpenNew(const std::string& path, int64_t now) {
   f->Resume(rs);
   f->unchanged_since_ms = now;
   Event("opened");
-  LogInfo(
-      "tail: following",
+  // Debug: a node may have thousands; Scan() logs how many were found.
+  Log(LogLevel::kDebug, "tail: following",
       {{"path", path}, {"from", how}, {"offset", std::to_string(rs.offset)}});
+  ++opened_in_scan;
   Add(std::move(f));
 }
 
@@ -448,6 +450,7 @@ void TailSource::Rep::FindRotatedWhileDown(int64_t now) {
 }
 
 void TailSource::Rep::Scan(int64_t now) {
+  opened_in_scan = 0;
   std::set<Key> seen;
   std::set<std::string> seen_paths;
   for (const std::string& pattern : opt.globs) {
@@ -504,6 +507,11 @@ void TailSource::Rep::Scan(int64_t now) {
   if (first_scan) {
     first_scan = false;
     FindRotatedWhileDown(now);
+  }
+  if (opened_in_scan > 0) {
+    LogInfo("tail: following new files",
+            {{"new", std::to_string(opened_in_scan)},
+             {"files", std::to_string(files.size())}});
   }
 }
 

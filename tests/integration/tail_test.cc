@@ -96,7 +96,9 @@ class TailTest : public ::testing::Test {
       std::this_thread::sleep_for(100ms);
     }
     std::this_thread::sleep_for(500ms);
-    EXPECT_EQ(Total(selector), n) << silt_->stderr_text().substr(0, 4000);
+    const Reply metrics = Http(silt_->http_port(), "GET", "/metrics");
+    EXPECT_EQ(Total(selector), n) << metrics.body.substr(0, 3000) << "\n"
+                                  << silt_->stderr_text().substr(0, 2000);
   }
 
   TempDir dir_;
@@ -125,11 +127,15 @@ TEST_F(TailTest, SigtermRestartMidFileWithPartialLinesStoresEachLineOnce) {
 
 TEST_F(TailTest, KillNineMidFileThenRestartStoresEveryLineOnce) {
   const std::string log = dir_.File("big.log");
-  const int kLines = 60000;
+  const int kLines = 200000;
   Append(log, DockerLines("k", 0, kLines));
   StartSilt({dir_.path() + "/*.log"});
   ASSERT_TRUE(WaitReceived(silt_->http_port(), "tail", 1));
+  const double at_kill =
+      MetricValue(Http(silt_->http_port(), "GET", "/metrics").body,
+                  "silt_lines_received_total{input=\"tail\"}");
   silt_->Kill9();
+  std::printf("killed after %.0f of %d lines were read\n", at_kill, kLines);
   ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
   ExpectTotal(kLines);
   // Once more with everything read: a kill -9 now repeats nothing.
