@@ -13,8 +13,8 @@ bool IsMatchOp(Tok k) {
   return k == Tok::kEq || k == Tok::kNeq || k == Tok::kRe || k == Tok::kNre;
 }
 bool IsCmpOp(Tok k) {
-  return k == Tok::kEq || k == Tok::kNeq || k == Tok::kCmpEq || k == Tok::kGt ||
-         k == Tok::kGe || k == Tok::kLt || k == Tok::kLe;
+  return IsMatchOp(k) || k == Tok::kCmpEq || k == Tok::kGt || k == Tok::kGe ||
+         k == Tok::kLt || k == Tok::kLe;
 }
 
 CmpOp ToCmp(Tok k) {
