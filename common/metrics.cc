@@ -169,6 +169,8 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.corruptions);
   RenderCounter(&out, m.http_requests);
   RenderCounter(&out, m.tcp_connections);
+  RenderGauge(&out, m.tail_files);
+  RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
   RenderHistogram(&out, m.query_latency);
