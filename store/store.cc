@@ -19,6 +19,7 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "common/thread_name.h"
+#include "store/internal/compress_pool.h"
 #include "store/internal/head.h"
 #include "store/internal/merge.h"
 #include "store/internal/part_format.h"
@@ -31,6 +32,9 @@
 namespace silt::store {
 
 namespace {
+// Set on the store's commit thread (which runs the done callbacks).
+thread_local bool t_commit_thread = false;
+
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -67,6 +71,7 @@ struct Store::Rep {
   std::condition_variable commit_cv;   // pending work or stop
   std::condition_variable durable_cv;  // processed_ticket moved
   std::condition_variable cut_cv;      // cut wanted or stop
+  std::condition_variable room_cv;     // a cut finished or failed
   std::shared_ptr<Head> head = std::make_shared<Head>();
   std::deque<std::shared_ptr<Head>> frozen;  // oldest first; being cut
   // tenant -> parts of that tenant.
@@ -91,6 +96,7 @@ struct Store::Rep {
   int lock_fd = -1;  // flock on <data_dir>/LOCK: one process per data dir
   std::unique_ptr<WalWriter> wal;  // commit thread only
   std::mutex cut_mu;               // one cut at a time
+  CompressPool compress_pool{0};   // blocks of a cut compress here
   std::thread commit_thread, cut_thread;
 
   ~Rep() {
@@ -267,7 +273,18 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   bool want_cut = false;
   bool full = false;
   {
-    std::lock_guard<std::mutex> l(r->mu);
+    std::unique_lock<std::mutex> l(r->mu);
+    // Flow control: while a cut is writing parts the active head may not
+    // grow past head_max_bytes, or a cut slower than ingest would let each
+    // head (and memory) grow past the last. The caller waits for the cut;
+    // its source stops reading meanwhile. The commit thread never waits
+    // here: the cut waits for it.
+    if (!batch.empty() && !t_commit_thread) {
+      r->room_cv.wait(l, [r] {
+        return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
+               r->cut_failing;
+      });
+    }
     // Backpressure: if cuts keep failing (e.g. disk full) the head would
     // grow without bound. Refuse until a cut gets through.
     full = !batch.empty() && r->cut_failing &&
@@ -356,6 +373,7 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
 }
 
 void Store::Rep::CommitLoop() {
+  t_commit_thread = true;
   std::deque<PendingGroup> groups;
   auto last_sync = std::chrono::steady_clock::now();
   const auto sync_interval =
@@ -441,23 +459,28 @@ void Store::Rep::WaitProcessed(uint64_t ticket) {
 
 void Store::Rep::CutLoop() {
   std::unique_lock<std::mutex> l(mu);
+  bool failed = false;  // the last cut failed: retry in a second, not now
   while (!stop_cut) {
-    cut_cv.wait_for(l, std::chrono::seconds(1));
-    if (stop_cut) break;
     const bool too_big = head->bytes() > opt.head_max_bytes;
     const bool too_old =
         head->entries() > 0 &&
         SteadyMs() - head->first_append_ms() > opt.head_max_age_ms;
     const bool retry = !frozen.empty();
-    if (!(too_big || too_old || retry || cut_wanted)) continue;
+    // A head that grew too big while the last cut ran is cut at once.
+    if (failed || !(too_big || too_old || retry || cut_wanted)) {
+      cut_cv.wait_for(l, std::chrono::seconds(1));
+      failed = false;
+      continue;
+    }
+    cut_wanted = false;
     l.unlock();
     absl::Status s = Cut(/*force=*/false);
     if (!s.ok()) {
       LogError("store: cutting the head into parts failed; will retry",
                {{"error", std::string(s.message())}});
+      failed = true;
     }
     l.lock();
-    cut_wanted = false;
   }
 }
 
@@ -505,13 +528,17 @@ absl::Status Store::Rep::Cut(bool force) {
       std::lock_guard<std::mutex> l(mu);
       cut_failing = !s.ok();
     }
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      room_cv.notify_all();
+      return s;
+    }
     {
       std::lock_guard<std::mutex> l(mu);
       for (auto& p : written) parts[AbslView(p->tenant())].push_back(p);
       frozen_bytes -= h->bytes();
       frozen.pop_front();
     }
+    room_cv.notify_all();
     DeleteWalThrough(h->wal_seq);
   }
   return absl::OkStatus();
@@ -523,6 +550,7 @@ absl::Status Store::Rep::WriteHead(
   wopt.zstd_level = opt.zstd_level;
   wopt.target_block_bytes = opt.target_block_bytes;
   wopt.fsync = opt.fsync;
+  wopt.pool = &compress_pool;
   std::vector<std::string> paths;
   absl::Status s = WriteHeadParts(h, wopt, &paths);
   for (const std::string& p : paths) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/find.h"
 #include "store/internal/coding.h"
 #include "store/internal/line_codec.h"
 #include "xxhash.h"
@@ -20,10 +21,10 @@ constexpr size_t kNone = SIZE_MAX;
 // Position of the first occurrence of `part` in `text`, or kNone.
 size_t Find(std::string_view text, std::string_view part) {
   if (part.empty() || part.size() > text.size()) return kNone;
-  // memmem (two-way search) beats string::find's memchr+memcmp loop on
-  // hex ids, whose first character recurs all over a line.
-  const void* hit = memmem(text.data(), text.size(), part.data(), part.size());
-  return hit == nullptr ? kNone : static_cast<const char*>(hit) - text.data();
+  // A first/last byte filter (not string::find's memchr+memcmp loop): the
+  // first character of a hex id recurs all over a line.
+  const char* hit = FindSubstring(text, part);
+  return hit == nullptr ? kNone : hit - text.data();
 }
 
 // Cuts `part` out of *line if it occurs there; returns position + 1, or 0.
@@ -262,16 +263,17 @@ BlockCompressor::BlockCompressor(int level)
     : rep_(std::make_unique<Rep>()), level_(level) {}
 BlockCompressor::~BlockCompressor() = default;
 
-absl::Status BlockCompressor::Compress(std::string_view raw, std::string* out) {
-  out->resize(ZSTD_compressBound(raw.size()));
-  size_t n = ZSTD_compressCCtx(rep_->cctx, out->data(), out->size(), raw.data(),
+absl::StatusOr<size_t> BlockCompressor::Compress(std::string_view raw,
+                                                 std::string* buf) {
+  const size_t bound = ZSTD_compressBound(raw.size());
+  if (buf->size() < bound) buf->resize(bound);
+  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->size(), raw.data(),
                                raw.size(), level_);
   if (ZSTD_isError(n)) {
     return absl::InternalError(
         absl::StrCat("zstd compress: ", ZSTD_getErrorName(n)));
   }
-  out->resize(n);
-  return absl::OkStatus();
+  return n;
 }
 
 uint64_t BlockChecksum(std::string_view stored) {

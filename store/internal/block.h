@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "store/internal/part_format.h"
 #include "store/store.h"
 
@@ -80,12 +81,16 @@ class DecodedBlock {
 };
 
 // zstd compression of block payloads; keeps its context between blocks.
+// Not thread-safe: one per thread.
 class BlockCompressor {
  public:
   explicit BlockCompressor(int level);
   ~BlockCompressor();
-  // Compresses `raw` into *out (replacing it).
-  absl::Status Compress(std::string_view raw, std::string* out);
+  // Compresses `raw` into the front of *buf and returns the compressed
+  // size. *buf is grown as needed and never shrunk (its tail is garbage),
+  // so a buffer reused across blocks is neither reallocated nor zeroed.
+  absl::StatusOr<size_t> Compress(std::string_view raw, std::string* buf);
+  int level() const { return level_; }
 
  private:
   struct Rep;  // keeps <zstd.h> out of this header
