@@ -71,6 +71,9 @@ struct Pipeline::Rep {
       }
       done(std::move(st));
     });
+    // The store copied what it keeps: the batch's memory serves a source
+    // again.
+    RecordBatch::Recycle(std::move(batch));
   }
 };
 
