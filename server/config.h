@@ -31,7 +31,7 @@ struct Config {
   // Store.
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
   uint32_t block_bytes = 1 << 20;
-  size_t head_max_bytes = 64u << 20;
+  size_t head_max_bytes = 32u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
   // Tail input (ingest/tail_format.md). No glob: no tailing.

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -38,12 +39,22 @@ class ChunkPool {
         return c;
       }
     }
-    // 2 MiB aligned and marked for transparent huge pages: first touch
-    // then costs one fault per 2 MiB instead of one per 4 KiB.
-    void* p = std::aligned_alloc(kHugePage, Slab::kStandardBytes);
-    if (p == nullptr) throw std::bad_alloc();
+    // Mapped on its own (not from malloc's heap), 2 MiB aligned and marked
+    // for transparent huge pages: first touch then costs one fault per
+    // 2 MiB instead of one per 4 KiB.
+    const size_t span = Slab::kStandardBytes + kHugePage;
+    void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t base = reinterpret_cast<uintptr_t>(m);
+    const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > base) munmap(m, aligned - base);
+    const uintptr_t end = aligned + Slab::kStandardBytes;
+    if (base + span > end)
+      munmap(reinterpret_cast<void*>(end), base + span - end);
+    char* p = reinterpret_cast<char*>(aligned);
     madvise(p, Slab::kStandardBytes, MADV_HUGEPAGE);
-    return static_cast<char*>(p);
+    return p;
   }
   void Give(char* c) {
     {
@@ -53,7 +64,7 @@ class ChunkPool {
         return;
       }
     }
-    std::free(c);
+    munmap(c, Slab::kStandardBytes);
   }
 
  private:
