@@ -243,6 +243,25 @@ TEST_F(TailSourceTest, CopyTruncateRefilledPastTheOffsetIsSeenByFingerprint) {
   EXPECT_EQ(recs[10].line, "{\"msg\":\"new 0\"}");
 }
 
+TEST_F(TailSourceTest, CopyTruncateRefilledIsSeenWhenTheFileWakes) {
+  TailOptions o = Options();
+  o.rescan_interval_ms = 60000;  // no help from the periodic check
+  const std::string a = dir_.File("app.log");
+  Append(a, Lines("old", 0, 10));
+  StartSource(o);
+  ASSERT_TRUE(rec_.WaitCount(10));
+  std::this_thread::sleep_for(50ms);
+  {
+    std::ofstream f(a, std::ios::trunc);
+    f << Lines("new", 0, 30);
+  }
+  ASSERT_TRUE(rec_.WaitCount(40, 5s)) << rec_.count();
+  std::this_thread::sleep_for(200ms);
+  auto recs = rec_.recs();
+  ASSERT_EQ(recs.size(), 40u);
+  EXPECT_EQ(recs[10].line, "{\"msg\":\"new 0\"}");
+}
+
 TEST_F(TailSourceTest, DeleteAndRecreate) {
   const std::string a = dir_.File("app.log");
   Append(a, Lines("one", 0, 30));
