@@ -25,6 +25,7 @@ void RecordBatch::Reset() {
   records_.clear();
   streams.clear();
   metadata_json.clear();
+  default_ts_ns.clear();
   origins.clear();
   origins.emplace_back();
   fallback_labels.clear();

@@ -132,6 +132,11 @@ class RecordBatch {
   // (plain TCP) set false: written to the WAL (safe from kill -9) and
   // synced within the store's wal_sync_interval_ms.
   bool sync_ack = true;
+  // Per record (same index as records()), for sources whose messages carry
+  // a time (Kafka): the timestamp of a record whose line has no time field
+  // of its own, instead of received_ns. Empty: received_ns for every record;
+  // 0 at an index: received_ns for that record.
+  std::vector<int64_t> default_ts_ns;
   // Labels given by the origin (Loki push stream labels, later Kubernetes
   // path labels). They win over labels parsed from the line. origins[0] is
   // the default (empty unless the source sets it).

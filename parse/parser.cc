@@ -168,6 +168,9 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
         internal::ParseTimestampValue(
             t.text, t.kind != internal::ValueKind::kString, &ts)) {
       rec.ts_ns = ts;
+    } else if (i < batch->default_ts_ns.size() &&
+               batch->default_ts_ns[i] != 0) {
+      rec.ts_ns = batch->default_ts_ns[i];
     } else {
       rec.ts_ns = fallback_ts;
     }
