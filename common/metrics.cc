@@ -186,6 +186,8 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.kafka_errors);
   RenderGauge(&out, m.kafka_brokers_up);
   RenderGauge(&out, m.kafka_degraded);
+  RenderGauge(&out, m.tail_files);
+  RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
   RenderHistogram(&out, m.query_latency);

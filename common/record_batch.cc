@@ -25,7 +25,6 @@ void RecordBatch::Reset() {
   records_.clear();
   streams.clear();
   metadata_json.clear();
-  default_ts_ns.clear();
   origins.clear();
   origins.emplace_back();
   fallback_labels.clear();
@@ -33,6 +32,7 @@ void RecordBatch::Reset() {
   input.clear();
   received_ns = 0;
   sync_ack = true;
+  source_ts_fallback = false;
   EnsurePadding();
 }
 

@@ -132,11 +132,10 @@ class RecordBatch {
   // (plain TCP) set false: written to the WAL (safe from kill -9) and
   // synced within the store's wal_sync_interval_ms.
   bool sync_ack = true;
-  // Per record (same index as records()), for sources whose messages carry
-  // a time (Kafka): the timestamp of a record whose line has no time field
-  // of its own, instead of received_ns. Empty: received_ns for every record;
-  // 0 at an index: received_ns for that record.
-  std::vector<int64_t> default_ts_ns;
+  // True when a record's ts_ns from the source is only a fallback (a
+  // container log envelope's time): the line's own timestamp field wins,
+  // and ts_ns is used when the line has none.
+  bool source_ts_fallback = false;
   // Labels given by the origin (Loki push stream labels, later Kubernetes
   // path labels). They win over labels parsed from the line. origins[0] is
   // the default (empty unless the source sets it).

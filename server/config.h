@@ -45,6 +45,15 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> kafka_options;
   std::string kafka_tenant = "default";
   size_t kafka_max_inflight_bytes = 64u << 20;
+  // Tail input (ingest/tail_format.md). No glob: no tailing.
+  std::vector<std::string> tail_globs;    // --tail, repeatable; key `tail`
+  std::vector<std::string> tail_exclude;  // --tail-exclude, repeatable
+  int64_t tail_rescan_interval_ms = 10000;
+  int64_t tail_poll_interval_ms = 250;  // without inotify
+  bool tail_inotify = true;
+  bool tail_read_from_end = false;   // tail_read_from: start|end
+  std::string tail_checkpoint_path;  // "": <data_dir>/tail/checkpoints
+  int64_t tail_rotate_wait_ms = 5000;
 
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =

@@ -118,6 +118,7 @@ void KafkaConsumer::Take(rd_kafka_message_t* m) {
     b.input = "kafka";
     b.received_ns = NowNanos();
     b.sync_ack = true;
+    b.source_ts_fallback = true;  // a line's own time wins over the message's
     b.fallback_labels = {{"source", "kafka"}, {"topic", id.topic}};
   }
   rd_kafka_timestamp_type_t type;

@@ -15,9 +15,10 @@ int64_t KafkaLineTimestampNs(int64_t ts_ms, int64_t offset, size_t k) {
 
 size_t AppendKafkaMessage(std::string_view value, int64_t offset, int64_t ts_ms,
                           size_t max_line_bytes, RecordBatch* batch) {
+  const size_t first = batch->size();
   const size_t n = parse::SplitNdjson(value, max_line_bytes, batch);
   for (size_t k = 0; k < n; ++k) {
-    batch->default_ts_ns.push_back(KafkaLineTimestampNs(ts_ms, offset, k));
+    batch->record(first + k).ts_ns = KafkaLineTimestampNs(ts_ms, offset, k);
   }
   return n;
 }

@@ -17,12 +17,12 @@ namespace silt::ingest::internal {
 // min(k, 999). 0 when ts_ms < 0 (no timestamp: the batch's arrival time).
 int64_t KafkaLineTimestampNs(int64_t ts_ms, int64_t offset, size_t k);
 
-// Appends the lines of one message value to `batch` (origin 0), with
-// batch->default_ts_ns filled for each; returns how many. Framing as
+// Appends the lines of one message value to `batch` (origin 0), each with
+// its timestamp from the rule above as ts_ns; returns how many. The batch
+// must have source_ts_fallback set, so a line's own time field wins. As
 // parse::SplitNdjson: CR before LF dropped, empty lines skipped, lines longer
 // than max_line_bytes (0: no limit) cut at a UTF-8 boundary, marked
 // Reject::kTruncated and counted under batch->input.
-// REQUIRES: batch->default_ts_ns.size() == batch->size() on entry.
 size_t AppendKafkaMessage(std::string_view value, int64_t offset, int64_t ts_ms,
                           size_t max_line_bytes, RecordBatch* batch);
 

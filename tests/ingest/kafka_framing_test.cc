@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "parse/parser.h"
+
 namespace silt::ingest::internal {
 namespace {
 
 class KafkaFramingTest : public ::testing::Test {
  protected:
+  KafkaFramingTest() { batch_.source_ts_fallback = true; }
   RecordBatch batch_;
 };
 
@@ -28,12 +31,9 @@ TEST_F(KafkaFramingTest, OneMessageSeveralLines) {
   EXPECT_EQ(batch_.line(0), "{\"a\":1}");
   EXPECT_EQ(batch_.line(1), "{\"b\":2}");
   EXPECT_EQ(batch_.line(2), "plain");
-  ASSERT_EQ(batch_.default_ts_ns.size(), 3u);
-  EXPECT_EQ(batch_.default_ts_ns[0], 1000012000);
-  EXPECT_EQ(batch_.default_ts_ns[1], 1000012001);
-  EXPECT_EQ(batch_.default_ts_ns[2], 1000012002);
-  // Records keep ts 0: the parser prefers the line's own time.
-  EXPECT_EQ(batch_.record(0).ts_ns, 0);
+  EXPECT_EQ(batch_.record(0).ts_ns, 1000012000);
+  EXPECT_EQ(batch_.record(1).ts_ns, 1000012001);
+  EXPECT_EQ(batch_.record(2).ts_ns, 1000012002);
 }
 
 TEST_F(KafkaFramingTest, EmptyValueGivesNoRecordAndLongLinesAreCut) {
@@ -44,7 +44,18 @@ TEST_F(KafkaFramingTest, EmptyValueGivesNoRecordAndLongLinesAreCut) {
   ASSERT_EQ(batch_.size(), 1u);
   EXPECT_EQ(batch_.line(0).size(), 64u);
   EXPECT_EQ(batch_.record(0).reject, Reject::kTruncated);
-  EXPECT_EQ(batch_.default_ts_ns.size(), batch_.size());
+  EXPECT_EQ(batch_.record(0).ts_ns, 5003000);  // 5 ms, offset 3
+}
+
+TEST_F(KafkaFramingTest, ALinesOwnTimeWinsOverTheMessages) {
+  AppendKafkaMessage(
+      "{\"ts\":\"2024-05-01T12:00:00Z\",\"msg\":\"own\"}\n{\"msg\":\"none\"}",
+      4711, 1714564800123, 0, &batch_);
+  batch_.received_ns = 42;
+  parse::Parser parser;
+  parser.Parse(&batch_);
+  EXPECT_EQ(batch_.record(0).ts_ns, 1714564800000000000);
+  EXPECT_EQ(batch_.record(1).ts_ns, 1714564800123711001);
 }
 
 }  // namespace

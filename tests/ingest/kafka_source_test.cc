@@ -92,11 +92,11 @@ class KafkaSourceTest : public ::testing::Test {
       std::vector<std::string> lines;
       for (size_t i = 0; i < batch.size(); ++i) {
         lines.emplace_back(batch.line(i));
-        EXPECT_EQ(batch.default_ts_ns.size(), batch.size());
-        EXPECT_GT(batch.default_ts_ns[i], 0);
+        EXPECT_GT(batch.record(i).ts_ns, 0);
       }
       EXPECT_EQ(batch.input, "kafka");
       EXPECT_TRUE(batch.sync_ack);
+      EXPECT_TRUE(batch.source_ts_fallback);
       std::thread([this, lines = std::move(lines), refuse,
                    done = std::move(done)] {
         if (refuse) {
