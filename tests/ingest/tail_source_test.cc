@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -169,6 +170,26 @@ TEST_F(TailSourceTest, ReadsExistingAndAppendedLinesWithFilenameLabel) {
   auto by = CountByLabel(rec_.recs(), "filename");
   EXPECT_EQ(by, (std::map<std::string, int>{{a, 125}, {b, 50}}));
   EXPECT_EQ(rec_.recs()[0].ts_ns, 0);  // raw lines: the parser decides
+}
+
+TEST_F(TailSourceTest, SymlinkedFileIsWatchedAtItsTarget) {
+  // /var/log/containers/*.log are symlinks into /var/log/pods: writes show
+  // up in the target's directory.
+  TailOptions o = Options();
+  o.globs = {dir_.path() + "/containers/*.log"};
+  o.rescan_interval_ms = 60000;  // growth must come from inotify
+  std::filesystem::create_directories(dir_.path() + "/containers");
+  std::filesystem::create_directories(dir_.path() + "/pods/c");
+  const std::string target = dir_.path() + "/pods/c/0.log";
+  Append(target, Lines("t", 0, 3));
+  std::filesystem::create_symlink(target, dir_.path() + "/containers/c.log");
+  StartSource(o);
+  ASSERT_TRUE(rec_.WaitCount(3));
+  Append(target, Lines("t", 3, 4));
+  ASSERT_TRUE(rec_.WaitCount(7, 3s)) << rec_.count();
+  auto recs = rec_.recs();
+  EXPECT_EQ(*FindLabel(recs[6].labels, "filename"),
+            dir_.path() + "/containers/c.log");
 }
 
 TEST_F(TailSourceTest, PollingWithoutInotify) {
