@@ -266,6 +266,12 @@ const std::map<std::string, Setter>& Setters() {
          c->tail_checkpoint_path = v;
          return absl::OkStatus();
        }},
+      {"tail_tenant",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty tenant");
+         c->tail_tenant = v;
+         return absl::OkStatus();
+       }},
       {"tail_rotate_wait",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
@@ -468,6 +474,7 @@ std::string FlagsHelp() {
   --tail-read-from start|end files found at start without a checkpoint
   --tail-checkpoint-path F   default DATA_DIR/tail/checkpoints
   --tail-rotate-wait D       keep a rotated file open this long (5s)
+  --tail-tenant T            tenant of tailed lines (default "default")
 )";
 }
 

@@ -54,6 +54,7 @@ struct Config {
   bool tail_read_from_end = false;   // tail_read_from: start|end
   std::string tail_checkpoint_path;  // "": <data_dir>/tail/checkpoints
   int64_t tail_rotate_wait_ms = 5000;
+  std::string tail_tenant = "default";
 
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =

@@ -175,6 +175,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
                              : config.tail_checkpoint_path;
     tl.rotate_wait_ms = config.tail_rotate_wait_ms;
     tl.max_line_bytes = config.max_line_bytes;
+    tl.tenant = config.tail_tenant;
     Pipeline* pipeline = rep->pipeline.get();
     auto tail = ingest::TailSource::Start(
         tl, [pipeline](RecordBatch&& batch,

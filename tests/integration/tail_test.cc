@@ -219,6 +219,25 @@ TEST_F(TailTest, CopyTruncateAndJoinedLineOverTheLimit) {
   ExpectTotal(151);
 }
 
+TEST_F(TailTest, TailedLinesGoToTheConfiguredTenant) {
+  Append(dir_.File("a.log"), DockerLines("t", 0, 10));
+  silt_ = std::make_unique<SiltProcess>(
+      dir_.path() + "/data",
+      std::vector<std::string>{"--tail", dir_.path() + "/*.log",
+                               "--tail-tenant", "team-a"});
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  ASSERT_TRUE(WaitReceived(silt_->http_port(), "tail", 10));
+  std::map<std::string, int64_t> got;
+  for (int i = 0; i < 100; ++i) {
+    got = CountBy(silt_->http_port(), "{filename=~\".+\"}", "stream", kBase,
+                  kEnd, "team-a");
+    if (got["stdout"] >= 10) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(got, (std::map<std::string, int64_t>{{"stdout", 10}}));
+  EXPECT_TRUE(Count("{filename=~\".+\"}", "stream").empty());
+}
+
 TEST_F(TailTest, KubernetesPathLabelsCriAndDockerPartials) {
   const std::string pods = dir_.path() + "/var/log/pods/prod_api-1_0b1c/api";
   const std::string containers = dir_.path() + "/var/log/containers";
