@@ -31,6 +31,11 @@ void Int(std::string* out, int field, uint64_t v) {
   Varint(out, v);
 }
 
+void Fixed64(std::string* out, int field, uint64_t v) {
+  Varint(out, static_cast<uint64_t>(field) << 3 | 1);
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
 class OtlpPushTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -138,6 +143,41 @@ TEST_F(OtlpPushTest, OtlpAnswersAsTheSpecSays) {
   EXPECT_EQ(r.status, 415);
   r = Http(silt_->http_port(), "GET", "/otlp/v1/logs");
   EXPECT_EQ(r.status, 405);
+}
+
+TEST_F(OtlpPushTest, OtlpProtobufIsAnsweredInProtobuf) {
+  // ExportLogsServiceRequest{resource_logs: [{resource: {attributes:
+  // [{key: service.name, value: {string_value: proto-svc}}]}, scope_logs:
+  // [{log_records: [{time_unix_nano: t, body: {string_value: hello},
+  // trace_id: 16 bytes}]}]}]}, OTLP's field numbers by hand.
+  const int64_t t = NowNs() - 60'000'000'000LL;
+  std::string value, kv, resource, body, record, scope, rl, req;
+  Bytes(&value, 1, "proto-svc");
+  Bytes(&kv, 1, "service.name");
+  Bytes(&kv, 2, value);
+  Bytes(&resource, 1, kv);
+  Bytes(&body, 1, "hello");
+  Fixed64(&record, 1, static_cast<uint64_t>(t));
+  Bytes(&record, 5, body);
+  Bytes(&record, 9, std::string(16, '\x11'));
+  Bytes(&scope, 2, record);
+  Bytes(&rl, 1, resource);
+  Bytes(&rl, 2, scope);
+  Bytes(&req, 1, rl);
+  Reply r = Post("/v1/logs", req, {{"Content-Type", "application/x-protobuf"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "");  // an empty ExportLogsServiceResponse
+  EXPECT_EQ(
+      CountBy(silt_->http_port(), "{service=\"proto-svc\"}", "", t, t + 1)[""],
+      1);
+  Reply q = Query("{service=\"proto-svc\"}", t, t + 1);
+  EXPECT_NE(q.body.find(R"({\"body\":\"hello\"})"), std::string::npos)
+      << q.body;
+  // A bad body: 400 with a google.rpc.Status{code: 3, ...} in protobuf.
+  r = Post("/v1/logs", "\xff\xff\xff",
+           {{"Content-Type", "application/x-protobuf"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body.substr(0, 2), std::string("\x08\x03"));
 }
 
 TEST_F(OtlpPushTest, LokiProtobufSnappyPush) {
