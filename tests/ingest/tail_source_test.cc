@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/file.h"
+#include "common/metrics.h"
 #include "ingest/internal/tail_checkpoint.h"
 #include "tests/testing/temp_dir.h"
 
@@ -409,6 +410,20 @@ TEST_F(TailSourceTest, InodeReuseWithAnotherFingerprintIsANewFile) {
   ASSERT_TRUE(rec_.WaitCount(8));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(rec_.count(), 8u);
+}
+
+TEST_F(TailSourceTest, DamagedCheckpointIsCountedAndFilesReadAsNew) {
+  const std::string a = dir_.File("app.log");
+  Append(a, Lines("x", 0, 12));
+  std::filesystem::create_directories(dir_.path() + "/ckpt");
+  Append(dir_.path() + "/ckpt/checkpoints", "silt-tail-checkpoint 1\nf 1 2");
+  Counter& damaged = Metrics().corruptions.With({"tail_checkpoint"});
+  const uint64_t before = damaged.value();
+  StartSource(Options());
+  ASSERT_TRUE(rec_.WaitCount(12));
+  EXPECT_EQ(damaged.value(), before + 1);
+  // The next checkpoint written is a good one.
+  EXPECT_TRUE(WaitCheckpoint(a, Lines("x", 0, 12).size()));
 }
 
 TEST_F(TailSourceTest, ReadFromEndSkipsWhatIsThereAtStart) {
