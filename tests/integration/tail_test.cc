@@ -182,6 +182,20 @@ TEST_F(TailTest, FileReplacedWhileSiltIsDownIsReadFromItsStart) {
   ExpectTotal(800);
 }
 
+TEST_F(TailTest, FileRotatedWhileSiltIsDownIsDrainedFromItsNewName) {
+  const std::string a = dir_.File("0.log");
+  Append(a, DockerLines("r", 0, 300));
+  StartSilt({dir_.path() + "/*.log"});
+  ExpectTotal(300);
+  ASSERT_EQ(silt_->Terminate(), 0);
+  // Written after silt stopped, then rotated away before it comes back.
+  Append(a, DockerLines("r", 300, 50));
+  fs::rename(a, a + ".20240501-120000");
+  Append(a, DockerLines("r", 350, 20));
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  ExpectTotal(370);
+}
+
 TEST_F(TailTest, CopyTruncateAndJoinedLineOverTheLimit) {
   const std::string a = dir_.File("app.log");
   std::vector<std::string> flags = {"--tail", dir_.path() + "/*.log",
