@@ -432,7 +432,11 @@ TEST_F(TailSourceTest, ReadFromEndSkipsWhatIsThereAtStart) {
   const std::string a = dir_.File("app.log");
   Append(a, Lines("old", 0, 10) + "{\"msg\":\"half");
   StartSource(o);
-  std::this_thread::sleep_for(150ms);
+  // The first scan has placed the file at its end.
+  for (int i = 0; i < 500 && src_->files() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(src_->files(), 1u);
   Append(a, "\"}\n" + Lines("new", 0, 3));
   ASSERT_TRUE(rec_.WaitCount(4));
   std::this_thread::sleep_for(100ms);
