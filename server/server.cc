@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <thread>
 
@@ -225,6 +226,20 @@ std::string HostOf(const std::string& listen) {
   return colon == std::string::npos ? listen : listen.substr(0, colon);
 }
 
+// A node has a file per container and the tail input keeps each open, so
+// the soft limit on descriptors (often 1024) goes up to the hard one, as
+// Go programs such as Promtail do at start.
+void RaiseOpenFileLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  const rlim_t before = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+    LogWarn("cannot raise the open file limit",
+            {{"soft", std::to_string(before)}});
+  }
+}
+
 LogLevel ParseLevel(const std::string& s) {
   if (s == "debug") return LogLevel::kDebug;
   if (s == "warn") return LogLevel::kWarn;
@@ -258,6 +273,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit();
 
   auto server = Server::Start(config);
   if (!server.ok()) {
