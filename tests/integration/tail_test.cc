@@ -363,6 +363,10 @@ TEST_F(TailTest, ThousandFilesWithoutAThreadPerFile) {
   StartSilt({d + "/*.log"});
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
   ExpectTotal(kFiles * kPer);
+  const Reply m = Http(silt_->http_port(), "GET", "/metrics");
+  EXPECT_EQ(MetricValue(m.body, "silt_tail_files "), kFiles);
+  EXPECT_EQ(MetricValue(m.body, "silt_tail_events_total{event=\"opened\"}"),
+            kFiles);
   auto by_file = Count("{filename=~\".+\"}", "filename");
   EXPECT_EQ(by_file.size(), static_cast<size_t>(kFiles));
   for (auto& [name, n] : by_file) EXPECT_EQ(n, kPer) << name;
