@@ -49,6 +49,7 @@ struct Region {
 }  // namespace
 
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
+  if (n_ == 0) lines_.resize(gap_);  // room for what goes before the lines
   // Timestamps of one run are close together: deltas are 1-4 byte varints
   // and zstd finds their repeats; a new run's first delta may be negative.
   PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
@@ -91,7 +92,7 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   Region cuts[3] = {trace, span, ts};
   std::sort(std::begin(cuts), std::end(cuts),
             [](const Region& a, const Region& b) { return a.pos < b.pos; });
-  std::string& out = sec_[kSecLines];
+  std::string& out = lines_;
   const size_t before = out.size();
   size_t from = 0;
   for (const Region& c : cuts) {
@@ -118,7 +119,7 @@ void BlockBuilder::AddCutSequentially(const EntryView& e, bool has_trace) {
   } else {
     PutVarint64(&sec_[kSecTsText], 0);
   }
-  sec_[kSecLines].append(scratch_);
+  lines_.append(scratch_);
   FinishEntry(scratch_.size(), e.metadata.size());
 }
 
@@ -129,21 +130,56 @@ void BlockBuilder::FinishEntry(size_t stored_len, size_t meta_len) {
   ++n_;
 }
 
-void BlockBuilder::Finish(std::string* out) {
-  out->clear();
-  size_t total = 0;
-  for (const auto& s : sec_) total += s.size();
-  out->reserve(total + 64);
-  PutVarint32(out, n_);
-  for (const auto& s : sec_) PutVarint64(out, s.size());
-  for (auto& s : sec_) {
-    out->append(s);
-    s.clear();
+void BlockBuilder::Finish(std::string* buf, size_t* offset) {
+  if (n_ == 0) lines_.resize(gap_);
+  const size_t lines_size = lines_.size() - gap_;
+  char header[5 + kNumSections * 10];
+  char* h = EncodeVarint64(header, n_);
+  size_t front = 0;  // header and the sections before the lines
+  for (int i = 0; i < kNumSections; ++i) {
+    const size_t size = i == kSecLines ? lines_size : sec_[i].size();
+    h = EncodeVarint64(h, size);
+    if (i < kSecLines) front += sec_[i].size();
   }
+  const size_t header_size = static_cast<size_t>(h - header);
+  front += header_size;
+  if (front <= gap_) {
+    char* p = lines_.data() + gap_ - front;
+    std::memcpy(p, header, header_size);
+    p += header_size;
+    for (int i = 0; i < kSecLines; ++i) {
+      if (sec_[i].empty()) continue;
+      std::memcpy(p, sec_[i].data(), sec_[i].size());
+      p += sec_[i].size();
+    }
+    for (int i = kSecLines + 1; i < kNumSections; ++i) lines_.append(sec_[i]);
+    *offset = gap_ - front;
+    buf->swap(lines_);
+  } else {
+    // More entries than the room was made for: copy once, and make more
+    // room next time.
+    buf->clear();
+    buf->append(header, header_size);
+    for (int i = 0; i < kSecLines; ++i) buf->append(sec_[i]);
+    buf->append(lines_, gap_, lines_size);
+    for (int i = kSecLines + 1; i < kNumSections; ++i) buf->append(sec_[i]);
+    *offset = 0;
+  }
+  // Room for the next block: blocks of one part are alike.
+  gap_ = std::max<size_t>(4096, front + front / 4);
+  lines_.clear();
+  for (auto& s : sec_) s.clear();
   n_ = 0;
   bytes_ = 0;
   prev_ts_ = 0;
   prev_trace_ = -1;
+}
+
+void BlockBuilder::Finish(std::string* out) {
+  std::string buf;
+  size_t offset;
+  Finish(&buf, &offset);
+  out->assign(buf, offset, std::string::npos);
 }
 
 absl::Status DecodedBlock::Parse(std::string payload,

@@ -133,12 +133,12 @@ absl::Status PartWriter::FlushBlock() {
   } else {
     b = std::make_unique<PendingBlock>();
   }
-  builder_.Finish(&b->raw);
+  builder_.Finish(&b->raw, &b->raw_offset);
   b->done = false;
   b->status = absl::OkStatus();
   ++num_blocks_;  // runs already name this index; blocks are written in order
   if (options_.pool == nullptr) {
-    auto n = compressor_.Compress(b->raw, &b->stored);
+    auto n = compressor_.Compress(b->payload(), &b->stored);
     if (!n.ok()) {
       status_ = n.status();
       return status_;
@@ -154,7 +154,7 @@ absl::Status PartWriter::FlushBlock() {
     inflight_->blocks.push_back(std::move(b));
   }
   options_.pool->Run([inflight = inflight_, raw, level = options_.zstd_level] {
-    auto n = CompressOnThisThread(level, raw->raw, &raw->stored);
+    auto n = CompressOnThisThread(level, raw->payload(), &raw->stored);
     std::lock_guard<std::mutex> l(inflight->mu);
     if (n.ok()) {
       raw->stored_size = *n;
@@ -195,7 +195,7 @@ absl::Status PartWriter::WriteBlock(const PendingBlock& b) {
   const std::string_view stored(b.stored.data(), b.stored_size);
   PutFixed64(&handles_, file_->size());
   PutFixed32(&handles_, static_cast<uint32_t>(stored.size()));
-  PutFixed32(&handles_, static_cast<uint32_t>(b.raw.size()));
+  PutFixed32(&handles_, static_cast<uint32_t>(b.payload().size()));
   PutFixed64(&handles_, BlockChecksum(stored));
   return file_->Append(stored);
 }

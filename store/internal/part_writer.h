@@ -67,11 +67,15 @@ class PartWriter {
   };
   // A finished block payload on its way through compression.
   struct PendingBlock {
-    std::string raw;
+    std::string raw;  // the payload is raw[raw_offset, raw.size())
+    size_t raw_offset = 0;
     std::string stored;  // compressed bytes at the front
     size_t stored_size = 0;
     absl::Status status;
     bool done = false;
+    std::string_view payload() const {
+      return std::string_view(raw).substr(raw_offset);
+    }
   };
   // What compression tasks touch: shared, so a task never outlives it.
   struct InFlight;
