@@ -190,6 +190,7 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
+  RenderHistogram(&out, m.store_append_wait);
   RenderHistogram(&out, m.query_latency);
   return out;
 }

@@ -279,11 +279,17 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
     // head (and memory) grow past the last. The caller waits for the cut;
     // its source stops reading meanwhile. The commit thread never waits
     // here: the cut waits for it.
-    if (!batch.empty() && !t_commit_thread) {
-      r->room_cv.wait(l, [r] {
-        return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
-               r->cut_failing;
-      });
+    auto room = [r] {
+      return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
+             r->cut_failing;
+    };
+    if (!batch.empty() && !t_commit_thread && !room()) {
+      const auto start = std::chrono::steady_clock::now();
+      r->room_cv.wait(l, room);
+      Metrics().store_append_wait.With({}).Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        start)
+              .count());
     }
     // Backpressure: if cuts keep failing (e.g. disk full) the head would
     // grow without bound. Refuse until a cut gets through.
@@ -601,12 +607,10 @@ absl::Status Store::Rep::WriteHeadParts(const Head& h,
       const size_t n = entries->size();
       for (size_t i = 0; i < n; ++i) {
         const HeadEntry& e = (*entries)[i];
-        // Entries lie all over the head's slabs: fetch a few ahead so the
-        // writer does not wait on memory for each.
+        // Entries lie all over the head's slabs: fetch the trace ids the
+        // writer looks up a few entries ahead (blocks are built elsewhere).
         if (i + kPrefetchAhead < n) {
           const HeadEntry& next = (*entries)[i + kPrefetchAhead];
-          __builtin_prefetch(next.data);
-          __builtin_prefetch(next.data + 64);
           __builtin_prefetch(next.data + next.line_len);
         }
         // Identical entries (a client retry) are stored once.
