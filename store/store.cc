@@ -275,13 +275,14 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   {
     std::unique_lock<std::mutex> l(r->mu);
     // Flow control: while a cut is writing parts the active head may not
-    // grow past head_max_bytes, or a cut slower than ingest would let each
-    // head (and memory) grow past the last. The caller waits for the cut;
-    // its source stops reading meanwhile. The commit thread never waits
-    // here: the cut waits for it.
+    // grow past twice head_max_bytes, or a cut slower than ingest would let
+    // each head (and memory) grow past the last. The slack keeps a short
+    // stall of the cut (an fsync, the scheduler) from stalling ingest. The
+    // caller waits for the cut; its source stops reading meanwhile. The
+    // commit thread never waits here: the cut waits for it.
     auto room = [r] {
-      return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
-             r->cut_failing;
+      return r->head->bytes() < 2 * r->opt.head_max_bytes ||
+             r->frozen.empty() || r->cut_failing;
     };
     if (!batch.empty() && !t_commit_thread && !room()) {
       const auto start = std::chrono::steady_clock::now();
