@@ -44,7 +44,7 @@ ThreadBlockTools& ToolsForThisThread(int level) {
   }
   return tools;
 }
-constexpr size_t kPrefetchAhead = 4;
+constexpr size_t kPrefetchAhead = 6;
 }  // namespace
 
 PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
@@ -157,9 +157,9 @@ absl::Status PartWriter::Build(PendingBlock* b, BlockBuilder* builder,
     // builder does not wait on each.
     if (i + kPrefetchAhead < n) {
       const std::string_view next = b->entries[i + kPrefetchAhead].first.line;
-      __builtin_prefetch(next.data());
-      __builtin_prefetch(next.data() + 64);
-      __builtin_prefetch(next.data() + 128);
+      for (size_t off = 0; off < next.size() && off < 1024; off += 64) {
+        __builtin_prefetch(next.data() + off);
+      }
     }
     builder->Add(b->entries[i].first, b->entries[i].second);
   }
