@@ -286,7 +286,16 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
     };
     if (!batch.empty() && !t_commit_thread && !room()) {
       const auto start = std::chrono::steady_clock::now();
-      r->room_cv.wait(l, room);
+      // The cut's blocks are what it waits for: build and compress them
+      // here meanwhile rather than sleep.
+      while (!room()) {
+        l.unlock();
+        const bool helped = r->compress_pool.RunOneHere();
+        l.lock();
+        if (!helped && !room()) {
+          r->room_cv.wait_for(l, std::chrono::milliseconds(2));
+        }
+      }
       Metrics().store_append_wait.With({}).Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                         start)
