@@ -31,8 +31,14 @@ const char* FindSubstring(std::string_view hay, std::string_view needle) {
       mask &= mask - 1;
     }
   }
-  if (i + k <= n) {
-    return static_cast<const char*>(memmem(h + i, n - i, needle.data(), k));
+  // The last few start positions, one by one (memmem's setup costs more
+  // than this on short tails).
+  const char c0 = needle[0], c1 = needle[k - 1];
+  for (; i + k <= n; ++i) {
+    if (h[i] == c0 && h[i + k - 1] == c1 &&
+        memcmp(h + i + 1, needle.data() + 1, k - 2) == 0) {
+      return h + i;
+    }
   }
   return nullptr;
 }

@@ -178,7 +178,7 @@ std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
       return d;
     }
   }
-  auto d = std::make_shared<DecodedBlock>();
+  std::shared_ptr<DecodedBlock> d = NewDecodedBlock();
   absl::Status s = part->ReadBlock(block, d.get());
   if (!s.ok()) {
     LogError("store: skipping damaged block",
@@ -230,7 +230,10 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
 
   bool have_last = false;
   int64_t last_ts = 0;
-  std::string last_line;
+  // The last line returned, for dropping identical entries; its block is
+  // held so the view stays valid (head entries outlive the scan).
+  std::string_view last_line;
+  std::shared_ptr<const DecodedBlock> last_block;
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), cmp);
     Cursor* c = heap.back();
@@ -242,7 +245,8 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
       if (!(have_last && c->ts == last_ts && c->line == last_line)) {
         have_last = true;
         last_ts = c->ts;
-        last_line.assign(c->line.data(), c->line.size());
+        last_line = c->line;
+        if (last_block != c->block) last_block = c->block;
         if (!fn(stream, m.View(c))) return;
       }
       alive = m.Advance(c);
