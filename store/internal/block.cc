@@ -135,8 +135,8 @@ class TsTextCache {
 
 }  // namespace
 
-absl::Status DecodedBlock::ParseBuffer(
-    std::shared_ptr<const TraceTable> traces) {
+absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
+                                       int64_t only_trace) {
   traces_ = std::move(traces);
   ents_.clear();
   auto bad = [this](const char* why) {
@@ -209,6 +209,11 @@ absl::Status DecodedBlock::ParseBuffer(
     if (!ts.ok() || !tr.ok() || !tp.ok() || !sl.ok() || !sp.ok() || !tt.ok() ||
         !ll.ok() || !lines.ok() || !spans.ok() || !ml.ok() || !metas.ok()) {
       return bad("columns shorter than their entries");
+    }
+    if (only_trace >= 0 && e.trace != only_trace) {
+      e.line_off = static_cast<uint32_t>(used);
+      e.line_len = 0;
+      continue;
     }
     // Undo the cuts in reverse order: timestamp text, span, trace. Each
     // position is in the line as rebuilt so far, so the pieces are first
