@@ -106,6 +106,9 @@ struct Options {
   uint64_t lines = 1000000;
   uint64_t seed = 42;
   bool keep = false;
+  bool tail = true;  // the tail path beside the TCP path, and the idle run
+  int idle_files = 1000;
+  int idle_seconds = 10;
   int timeout_s = 600;
   std::string tmp;
 };
@@ -166,7 +169,15 @@ double RunZstd(const std::string& in, const std::string& out) {
 
 class SiltProcess {
  public:
-  void Start(const std::string& binary, const std::string& data_dir) {
+  void Start(const std::string& binary, const std::string& data_dir,
+             const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {
+        binary,          "serve",       "--data-dir",   data_dir,
+        "--http-listen", "127.0.0.1:0", "--tcp-listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) Die("pipe: %s", strerror(errno));
     pid_ = fork();
@@ -174,9 +185,7 @@ class SiltProcess {
     if (pid_ == 0) {
       dup2(fds[1], 2);
       dup2(fds[1], 1);
-      execl(binary.c_str(), binary.c_str(), "serve", "--data-dir",
-            data_dir.c_str(), "--http-listen", "127.0.0.1:0", "--tcp-listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
+      execv(binary.c_str(), argv.data());
       std::fprintf(stderr, "exec %s: %s\n", binary.c_str(), strerror(errno));
       _exit(127);
     }
@@ -481,6 +490,200 @@ uint64_t TreeBytes(const std::string& dir, uint64_t* files) {
   return total;
 }
 
+// ---------------------------------------------------------------------------
+// The tail path: the same lines in Docker json-file envelopes, and an idle
+// silt following many quiet files.
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    } else {
+      out->push_back(static_cast<char>(c));
+    }
+  }
+}
+
+// Wraps every line of `in` as Docker's json-file driver writes it, with
+// envelope times 1 µs apart from 2024-05-01T12:00:00Z. Returns its bytes.
+uint64_t WriteDockerFile(const std::string& in, const std::string& out) {
+  FILE* src = std::fopen(in.c_str(), "rb");
+  FILE* dst = std::fopen(out.c_str(), "wb");
+  if (!src || !dst) Die("cannot open %s / %s", in.c_str(), out.c_str());
+  std::string buf, line, outbuf;
+  char* p = nullptr;
+  size_t cap = 0;
+  uint64_t i = 0, bytes = 0;
+  ssize_t n;
+  while ((n = getline(&p, &cap, src)) > 0) {
+    std::string_view l(p, static_cast<size_t>(n));
+    if (!l.empty() && l.back() == '\n') l.remove_suffix(1);
+    const uint64_t sec = i / 1000000, us = i % 1000000;
+    char ts[64];
+    std::snprintf(ts, sizeof(ts), "2024-05-01T%02llu:%02llu:%02llu.%06lluZ",
+                  (unsigned long long)(12 + sec / 3600 % 12),
+                  (unsigned long long)(sec / 60 % 60),
+                  (unsigned long long)(sec % 60), (unsigned long long)us);
+    outbuf.append("{\"log\":\"");
+    AppendJsonString(&outbuf, l);
+    outbuf.append("\\n\",\"stream\":\"stdout\",\"time\":\"");
+    outbuf.append(ts);
+    outbuf.append("\"}\n");
+    ++i;
+    if (outbuf.size() > (1 << 20)) {
+      bytes += std::fwrite(outbuf.data(), 1, outbuf.size(), dst);
+      outbuf.clear();
+    }
+  }
+  bytes += std::fwrite(outbuf.data(), 1, outbuf.size(), dst);
+  std::free(p);
+  std::fclose(src);
+  if (std::fclose(dst) != 0)
+    Die("writing %s: %s", out.c_str(), strerror(errno));
+  return bytes;
+}
+
+void WaitReady(SiltProcess& silt, int* http_port) {
+  int tcp_port = 0;
+  if (!silt.WaitPorts(60, http_port, &tcp_port)) {
+    silt.PrintTail();
+    Die("silt did not log its listening line within 60 s");
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Http(*http_port, "GET", "/ready", 5).status != 200) {
+    if (!silt.Running() || Clock::now() > deadline) {
+      silt.PrintTail();
+      Die("GET /ready did not answer 200 within 60 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Waits until `metric` reaches `want` (or stops moving for 15 s), flushing
+// when `flush`. Returns the last value.
+double WaitMetric(SiltProcess& silt, int http_port, const char* metric,
+                  double want, bool flush) {
+  double last = -1;
+  auto last_change = Clock::now();
+  for (;;) {
+    if (flush) {
+      const HttpResult r = Http(http_port, "POST", "/api/v1/flush", 300);
+      if (r.status != 200 && r.status != 204) {
+        silt.PrintTail();
+        Die("POST /api/v1/flush answered %d %s", r.status, r.body.c_str());
+      }
+    }
+    const double v = Metric(http_port, metric).value_or(0);
+    if (v >= want) return v;
+    if (v != last) {
+      last = v;
+      last_change = Clock::now();
+    } else if (Seconds(last_change, Clock::now()) > 15) {
+      return v;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(flush ? 20 : 5));
+  }
+}
+
+// A fresh silt tailing an empty directory; the Docker file is renamed into
+// it (the clock starts), then silt must store every line. Returns seconds.
+double RunTail(const Options& opt, const std::string& dir,
+               const std::string& docker, uint64_t lines, uint64_t* rss) {
+  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  const auto t0 = Clock::now();
+  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
+    Die("rename %s: %s", docker.c_str(), strerror(errno));
+  }
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
+        (unsigned long long)lines);
+  }
+  *rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
+  fs::remove(in + "/0.log", ec);
+  fs::remove_all(data, ec);
+  return s;
+}
+
+// utime + stime of a process, in seconds.
+double CpuSeconds(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  char buf[2048];
+  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  if (!p) return 0;
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  unsigned long long ut = 0, st = 0;
+  int field = 2;
+  for (const char* q = p + 1; *q; ++q) {
+    if (*q == ' ') {
+      ++field;
+      if (field == 14) ut = std::strtoull(q + 1, nullptr, 10);
+      if (field == 15) st = std::strtoull(q + 1, nullptr, 10);
+    }
+  }
+  return double(ut + st) / double(sysconf(_SC_CLK_TCK));
+}
+
+// An idle silt tailing `files` quiet files, beside an idle silt without
+// tailing, over the same `window_s`: CPU as % of one core for each.
+void RunIdle(const Options& opt, const std::string& dir, int files,
+             int window_s, double* tail_pct, double* ref_pct) {
+  const std::string in = dir + "/idle-in";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  for (int i = 0; i < files; ++i) {
+    FILE* f = std::fopen((in + "/f" + std::to_string(i) + ".log").c_str(), "w");
+    if (!f) Die("cannot create idle files in %s", in.c_str());
+    std::fprintf(f, "{\"msg\":\"hello from file %d\"}\n", i);
+    std::fclose(f);
+  }
+  SiltProcess tail, ref;
+  tail.Start(opt.silt, dir + "/data-idle", {"--tail", in + "/*.log"});
+  ref.Start(opt.silt, dir + "/data-ref");
+  int tail_port = 0, ref_port = 0;
+  WaitReady(tail, &tail_port);
+  WaitReady(ref, &ref_port);
+  if (WaitMetric(tail, tail_port, "silt_lines_received_total", files, false) !=
+      files) {
+    Die("idle: silt did not read the %d files", files);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // settle
+  const double t0 = CpuSeconds(tail.pid()), r0 = CpuSeconds(ref.pid());
+  const auto w0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(window_s));
+  const double wall = Seconds(w0, Clock::now());
+  *tail_pct = 100.0 * (CpuSeconds(tail.pid()) - t0) / wall;
+  *ref_pct = 100.0 * (CpuSeconds(ref.pid()) - r0) / wall;
+  tail.Stop(60);
+  ref.Stop(60);
+  fs::remove_all(in, ec);
+  fs::remove_all(dir + "/data-idle", ec);
+  fs::remove_all(dir + "/data-ref", ec);
+}
+
 std::string DefaultSilt(const char* argv0) {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -495,7 +698,8 @@ std::string DefaultSilt(const char* argv0) {
 int Usage() {
   std::fprintf(stderr,
                "usage: silt_e2e_bench [--silt PATH] [--lines N] [--seed S] "
-               "[--keep] [--timeout SECONDS] [--tmp DIR]\n");
+               "[--keep] [--timeout SECONDS] [--tmp DIR] [--no-tail] "
+               "[--idle-files N] [--idle-seconds S]\n");
   return 2;
 }
 
@@ -528,6 +732,12 @@ int main(int argc, char** argv) {
       opt.timeout_s = std::atoi(argv[++i]);
     } else if (a == "--tmp" && v) {
       opt.tmp = argv[++i];
+    } else if (a == "--no-tail") {
+      opt.tail = false;
+    } else if (a == "--idle-files" && v) {
+      opt.idle_files = std::atoi(argv[++i]);
+    } else if (a == "--idle-seconds" && v) {
+      opt.idle_seconds = std::atoi(argv[++i]);
     } else {
       return Usage();
     }
@@ -739,7 +949,21 @@ int main(int argc, char** argv) {
     Note("silt exited with %d after SIGTERM (expected 0)", exit_code);
   }
 
-  // 7. The report.
+  // 7. The tail path on the same lines, then an idle silt tailing many
+  // quiet files.
+  double tail_s = 0, idle_pct = 0, idle_ref_pct = 0;
+  uint64_t tail_rss = 0, docker_bytes = 0;
+  if (opt.tail) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    const std::string docker = dir + "/docker.log";
+    docker_bytes = WriteDockerFile(log_path, docker);
+    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss);
+    RunIdle(opt, dir, opt.idle_files, opt.idle_seconds, &idle_pct,
+            &idle_ref_pct);
+    alarm(0);
+  }
+
+  // 8. The report.
   const double rate_ratio = zstd_s / silt_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;
@@ -770,6 +994,24 @@ int main(int argc, char** argv) {
       rate_ratio >= 1.0 ? "met" : "MISSED",
       size_ratio <= 0.8 ? "met" : "MISSED", rss_mb < 512 ? "met" : "MISSED",
       floor_met ? "met" : "MISSED");
+  if (opt.tail) {
+    const double ratio = silt_s / tail_s;
+    std::printf(
+        "silt (tail)      %8.3f  %8s  %7.1f  (Docker json-file, %.1f MB "
+        "read; peak RSS %.0f MB)\n",
+        tail_s, Thousands(want.lines / tail_s).c_str(), raw_mb / tail_s,
+        docker_bytes / 1e6, tail_rss / 1048576.0);
+    std::printf(
+        "tail/tcp rate ratio: %.2f (target >= 0.9 %s); idle CPU tailing %d "
+        "quiet files: %.2f%% of a core (target < 2%% %s; silt without "
+        "tail beside it: %.2f%%)\n",
+        ratio, ratio >= 0.9 ? "met" : "MISSED", opt.idle_files, idle_pct,
+        idle_pct < 2.0 ? "met" : "MISSED", idle_ref_pct);
+    std::printf(
+        "RESULT_TAIL tail_tcp_ratio=%.3f tail_s=%.3f tcp_s=%.3f "
+        "idle_cpu_pct=%.3f idle_ref_cpu_pct=%.3f idle_files=%d\n",
+        ratio, tail_s, silt_s, idle_pct, idle_ref_pct, opt.idle_files);
+  }
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "
       "stored_bytes=%llu zstd_bytes=%llu raw_bytes=%llu lines=%llu "

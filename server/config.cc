@@ -44,6 +44,38 @@ absl::StatusOr<int64_t> ParseInt(const std::string& text) {
 
 using Setter = std::function<absl::Status(const std::string&, Config*)>;
 
+// "a,b" or "a": Kafka topic names cannot hold commas.
+absl::Status AddTopics(const std::string& v, Config* c) {
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string topic = v.substr(start, comma - start);
+    if (topic.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("empty topic name in '", v, "'"));
+    }
+    c->kafka_topics.push_back(std::move(topic));
+    start = comma + 1;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetKafkaOption(const std::string& key, const std::string& value,
+                            Config* c) {
+  if (key.empty()) {
+    return absl::InvalidArgumentError("kafka option needs KEY=VALUE");
+  }
+  for (auto& kv : c->kafka_options) {
+    if (kv.first == key) {
+      kv.second = value;
+      return absl::OkStatus();
+    }
+  }
+  c->kafka_options.emplace_back(key, value);
+  return absl::OkStatus();
+}
+
 // One table for YAML keys and flags: key "data_dir" is flag --data-dir.
 const std::map<std::string, Setter>& Setters() {
   static const auto* table = new std::map<std::string, Setter>{
@@ -143,6 +175,103 @@ const std::map<std::string, Setter>& Setters() {
          c->head_max_bytes = n;
          return absl::OkStatus();
        }},
+      {"kafka_brokers",
+       [](const std::string& v, Config* c) {
+         c->kafka_brokers = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_topic", AddTopics},
+      {"kafka_group",
+       [](const std::string& v, Config* c) {
+         if (v.empty())
+           return absl::InvalidArgumentError("kafka_group must not be empty");
+         c->kafka_group = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_option",
+       [](const std::string& v, Config* c) {
+         const size_t eq = v.find('=');
+         if (eq == std::string::npos) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected KEY=VALUE, got '", v, "'"));
+         }
+         return SetKafkaOption(v.substr(0, eq), v.substr(eq + 1), c);
+       }},
+      {"kafka_tenant",
+       [](const std::string& v, Config* c) {
+         c->kafka_tenant = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_max_inflight_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         if (n < 1024) {
+           return absl::InvalidArgumentError(
+               "kafka_max_inflight_bytes must be at least 1KiB");
+         }
+         c->kafka_max_inflight_bytes = n;
+         return absl::OkStatus();
+       }},
+      {"tail",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty glob");
+         c->tail_globs.push_back(v);
+         return absl::OkStatus();
+       }},
+      {"tail_exclude",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty glob");
+         c->tail_exclude.push_back(v);
+         return absl::OkStatus();
+       }},
+      {"tail_rescan_interval",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         if (ns < 1000000) {
+           return absl::InvalidArgumentError(
+               "tail_rescan_interval must be at least 1ms");
+         }
+         c->tail_rescan_interval_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+      {"tail_poll_interval",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         if (ns < 1000000) {
+           return absl::InvalidArgumentError(
+               "tail_poll_interval must be at least 1ms");
+         }
+         c->tail_poll_interval_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+      {"tail_inotify",
+       [](const std::string& v, Config* c) {
+         if (v != "true" && v != "false") {
+           return absl::InvalidArgumentError("tail_inotify must be true|false");
+         }
+         c->tail_inotify = v == "true";
+         return absl::OkStatus();
+       }},
+      {"tail_read_from",
+       [](const std::string& v, Config* c) {
+         if (v != "start" && v != "end") {
+           return absl::InvalidArgumentError(
+               "tail_read_from must be start|end");
+         }
+         c->tail_read_from_end = v == "end";
+         return absl::OkStatus();
+       }},
+      {"tail_checkpoint_path",
+       [](const std::string& v, Config* c) {
+         c->tail_checkpoint_path = v;
+         return absl::OkStatus();
+       }},
+      {"tail_rotate_wait",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->tail_rotate_wait_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
       {"head_max_age",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
@@ -204,10 +333,43 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
         config->labels = std::move(rules);
         continue;
       }
+      if (key == "kafka_topics" || key == "kafka_options") {
+        // kafka_topics: [a, b]; kafka_options: {fetch.min.bytes: 1}
+        const bool topics = key == "kafka_topics";
+        if (topics ? !kv.second.IsSequence() : !kv.second.IsMap()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("config ", path, ": key '", key, "' must be a ",
+                           topics ? "list of topic names"
+                                  : "mapping of librdkafka properties"));
+        }
+        if (topics) config->kafka_topics.clear();
+        for (const auto& item : kv.second) {
+          absl::Status st =
+              topics ? AddTopics(item.as<std::string>(), config)
+                     : SetKafkaOption(item.first.as<std::string>(),
+                                      item.second.as<std::string>(), config);
+          if (!st.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config ", path, ": key '", key, "': ", st.message()));
+          }
+        }
+        continue;
+      }
       auto it = Setters().find(key);
       if (it == Setters().end()) {
         return absl::InvalidArgumentError(
             absl::StrCat("config ", path, ": unknown key '", key, "'"));
+      }
+      if (kv.second.IsSequence() && (key == "tail" || key == "tail_exclude")) {
+        // Lists: tail: [/var/log/pods/*/*/*.log, ...]
+        for (const auto& item : kv.second) {
+          absl::Status st = it->second(ScalarText(item), config);
+          if (!st.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config ", path, ": key '", key, "': ", st.message()));
+          }
+        }
+        continue;
       }
       if (!kv.second.IsScalar()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -236,6 +398,8 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
       RETURN_IF_ERROR(LoadConfigFile(a.substr(9), config));
     }
   }
+  // A repeatable flag replaces the file's list (flags win), then adds up.
+  bool topics_from_flags = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     if (a.rfind("--", 0) != 0) {
@@ -255,6 +419,10 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
       value = args[++i];
     }
     if (name == "config") continue;
+    if (name == "kafka-topic" && !topics_from_flags) {
+      topics_from_flags = true;
+      config->kafka_topics.clear();
+    }
     auto it = Setters().find(FlagToKey(name));
     if (it == Setters().end()) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
@@ -285,6 +453,21 @@ std::string FlagsHelp() {
   --head-max-bytes N         cut the in-memory head into parts past N (64MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
+  --kafka-brokers LIST       Kafka bootstrap servers host:port,... (off if unset)
+  --kafka-topic T            topic to consume; repeatable, or T1,T2
+  --kafka-group G            consumer group (default silt)
+  --kafka-option K=V         any librdkafka property; repeatable
+  --kafka-tenant T           tenant of Kafka entries (default default)
+  --kafka-max-inflight-bytes N  pause partitions past N in flight (64MiB)
+  --tail GLOB                follow files matching GLOB (repeatable; adds to
+                             the config file's `tail` list)
+  --tail-exclude GLOB        skip matching paths (repeatable)
+  --tail-rescan-interval D   look for new files every D (default 10s)
+  --tail-poll-interval D     stat files every D without inotify (250ms)
+  --tail-inotify true|false  use inotify (default true)
+  --tail-read-from start|end files found at start without a checkpoint
+  --tail-checkpoint-path F   default DATA_DIR/tail/checkpoints
+  --tail-rotate-wait D       keep a rotated file open this long (5s)
 )";
 }
 

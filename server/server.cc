@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "ingest/kafka_source.h"
+#include "ingest/tail_source.h"
 #include "ingest/tcp_source.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -23,13 +25,39 @@ struct Server::Rep {
   ApiContext ctx;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ingest::TcpSource> tcp;
+  std::unique_ptr<ingest::KafkaSource> kafka;
+  std::unique_ptr<ingest::TailSource> tail;
   bool shut = false;
 };
 
 Server::Server(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Server::~Server() { (void)Shutdown(); }
 
+namespace {
+
+absl::Status CheckKafkaConfig(const Config& config) {
+  if (config.kafka_brokers.empty() && config.kafka_topics.empty()) {
+    return absl::OkStatus();
+  }
+  if (config.kafka_brokers.empty()) {
+    return absl::InvalidArgumentError(
+        "kafka_topic is set but kafka_brokers is not");
+  }
+  if (config.kafka_topics.empty()) {
+    return absl::InvalidArgumentError(
+        "kafka_brokers is set but no kafka_topic");
+  }
+  if (!ValidTenant(config.kafka_tenant)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kafka_tenant '", config.kafka_tenant, "' is not a valid tenant"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+  if (absl::Status st = CheckKafkaConfig(config); !st.ok()) return st;
   auto rep = std::make_unique<Rep>();
   rep->config = config;
 
@@ -73,6 +101,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   rep->ctx.index = rep->index.get();
   rep->ctx.loki = rep->loki.get();
   rep->ctx.background = rep->background.get();
+  // Filled in below once the Kafka input exists; read by /ready only after
+  // Start() has returned.
+  Rep* raw = rep.get();
+  rep->ctx.degraded.push_back([raw]() -> std::string {
+    if (!raw->kafka) return "";
+    std::string why = raw->kafka->Degraded();
+    return why.empty() ? why : "kafka: " + why;
+  });
 
   HttpServerOptions ho;
   ho.listen = config.http_listen;
@@ -108,6 +144,50 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     }
     rep->tcp = std::move(tcp).value();
   }
+  if (!config.kafka_brokers.empty()) {
+    ingest::KafkaOptions ko;
+    ko.brokers = config.kafka_brokers;
+    ko.topics = config.kafka_topics;
+    ko.group = config.kafka_group;
+    ko.properties = config.kafka_options;
+    ko.tenant = config.kafka_tenant;
+    ko.max_line_bytes = config.max_line_bytes;
+    ko.max_inflight_bytes = config.kafka_max_inflight_bytes;
+    Pipeline* pipeline = rep->pipeline.get();
+    auto kafka = ingest::KafkaSource::Start(
+        ko, [pipeline](RecordBatch&& batch,
+                       std::function<void(absl::Status)> done) {
+          pipeline->Submit(std::move(batch), std::move(done));
+        });
+    if (!kafka.ok()) return kafka.status();
+    rep->kafka = std::move(kafka).value();
+  }
+  if (!config.tail_globs.empty()) {
+    ingest::TailOptions tl;
+    tl.globs = config.tail_globs;
+    tl.exclude = config.tail_exclude;
+    tl.rescan_interval_ms = config.tail_rescan_interval_ms;
+    tl.poll_interval_ms = config.tail_poll_interval_ms;
+    tl.use_inotify = config.tail_inotify;
+    tl.read_from_end = config.tail_read_from_end;
+    tl.checkpoint_path = config.tail_checkpoint_path.empty()
+                             ? config.data_dir + "/tail/checkpoints"
+                             : config.tail_checkpoint_path;
+    tl.rotate_wait_ms = config.tail_rotate_wait_ms;
+    tl.max_line_bytes = config.max_line_bytes;
+    Pipeline* pipeline = rep->pipeline.get();
+    auto tail = ingest::TailSource::Start(
+        tl, [pipeline](RecordBatch&& batch,
+                       std::function<void(absl::Status)> done) {
+          pipeline->Submit(std::move(batch), std::move(done));
+        });
+    if (!tail.ok()) {
+      return absl::Status(
+          tail.status().code(),
+          absl::StrCat("tail input: ", tail.status().message()));
+    }
+    rep->tail = std::move(tail).value();
+  }
   rep->ctx.ready = true;
   return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
@@ -122,8 +202,13 @@ absl::Status Server::Shutdown() {
   // Inputs first: TCP hands the lines it read to the pipeline; HTTP stops
   // accepting and waits for requests in flight, whose answers need the
   // pipeline and the store. Then the pipeline finishes its queue and the
-  // store makes everything durable and cuts it into parts.
+  // store makes everything durable and cuts it into parts. Kafka makes what
+  // it took durable and commits it, so it goes while the pipeline runs.
+  if (rep_->kafka) rep_->kafka->Stop();
   if (rep_->tcp) rep_->tcp->Stop();
+  // The tail input waits for its batches to be durable, then writes its
+  // checkpoint: the pipeline must still run.
+  if (rep_->tail) rep_->tail->Stop();
   if (rep_->http) rep_->http->Stop();
   rep_->pipeline->Stop();
   rep_->background.reset();
@@ -185,10 +270,13 @@ int RunServe(const std::vector<std::string>& args) {
       config.tcp_listen == "off"
           ? "off"
           : absl::StrCat(HostOf(config.tcp_listen), ":", (*server)->tcp_port());
-  LogInfo("listening", {{"http", http},
-                        {"tcp", tcp},
-                        {"data_dir", config.data_dir},
-                        {"version", SILT_VERSION}});
+  LogInfo("listening",
+          {{"http", http},
+           {"tcp", tcp},
+           {"kafka", config.kafka_brokers.empty() ? std::string("off")
+                                                  : config.kafka_brokers},
+           {"data_dir", config.data_dir},
+           {"version", SILT_VERSION}});
 
   int sig = 0;
   sigwait(&set, &sig);
