@@ -96,6 +96,12 @@ struct Store::Rep {
   std::unique_ptr<WalWriter> wal;  // commit thread only
   std::mutex cut_mu;               // one cut at a time
   std::thread commit_thread, cut_thread;
+  // Live tail listeners (Subscribe). `subscribers` is read by Append
+  // without the lock: zero means nothing to do.
+  std::atomic<int> subscribers{0};
+  std::mutex subs_mu;  // held while listeners run; never with `mu`
+  std::vector<std::pair<uint64_t, AppendListener>> subs;
+  uint64_t next_sub = 1;
   // Builds part indexes in the background (null with index_parts off).
   std::unique_ptr<PartIndexer> indexer;
   std::vector<std::shared_ptr<const PartReader>> unindexed;  // from Load
@@ -382,6 +388,31 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   }
   r->commit_cv.notify_one();
   if (want_cut) r->cut_cv.notify_one();
+  if (r->subscribers.load(std::memory_order_relaxed) > 0 && !batch.empty()) {
+    std::lock_guard<std::mutex> l(r->subs_mu);
+    for (const auto& [id, fn] : r->subs) fn(batch);
+  }
+}
+
+uint64_t Store::Subscribe(AppendListener fn) const {
+  Rep* r = rep_.get();
+  std::lock_guard<std::mutex> l(r->subs_mu);
+  const uint64_t id = r->next_sub++;
+  r->subs.emplace_back(id, std::move(fn));
+  r->subscribers.fetch_add(1);
+  return id;
+}
+
+void Store::Unsubscribe(uint64_t id) const {
+  Rep* r = rep_.get();
+  std::lock_guard<std::mutex> l(r->subs_mu);
+  for (auto it = r->subs.begin(); it != r->subs.end(); ++it) {
+    if (it->first == id) {
+      r->subs.erase(it);
+      r->subscribers.fetch_sub(1);
+      return;
+    }
+  }
 }
 
 void Store::Rep::CommitLoop() {

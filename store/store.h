@@ -163,6 +163,15 @@ class Store {
   // Waits until every part has its index (tests and benchmarks).
   void WaitIndexed() const;
 
+  // Live tail: `fn` sees every batch Append() takes, right after its
+  // entries became visible (before they are durable), on the appending
+  // thread; it must be quick (copy what it needs and return). Costs Append
+  // nothing while nobody subscribes. Returns an id for Unsubscribe, after
+  // which fn is not called any more (a call in progress finishes first).
+  using AppendListener = std::function<void(const RecordBatch& batch)>;
+  uint64_t Subscribe(AppendListener fn) const;
+  void Unsubscribe(uint64_t id) const;
+
   // Per-stream counts over [start, end) without decompressing where the
   // block index says enough.
   StreamStats Stats(const ScanOptions& options) const;

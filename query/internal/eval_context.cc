@@ -11,6 +11,18 @@ int EvalContext::threads() const {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+absl::Status EvalContext::CheckDeadline() const {
+  if (cancelled != nullptr && cancelled->load()) {
+    return absl::CancelledError("the client closed the connection");
+  }
+  if (NowNanos() > deadline_ns) {
+    return absl::DeadlineExceededError(
+        "query timed out after " + std::to_string(limits.timeout_ms) +
+        "ms (query_timeout); narrow the time range or the stream selector");
+  }
+  return absl::OkStatus();
+}
+
 void Meter::Publish() {
   if (entries_ == 0 && bytes_ == 0) return;
   seen_entries_ = ctx_->entries_scanned.fetch_add(entries_) + entries_;
@@ -26,7 +38,7 @@ absl::Status Meter::Check() {
     return absl::ResourceExhaustedError(
         "the query would read more than " +
         std::to_string(l.max_entries_scanned) +
-        " entries (max_entries_scanned); narrow the time range or the "
+        " entries (max_query_entries_scanned); narrow the time range or the "
         "stream selector");
   }
   if (l.max_bytes_scanned > 0 && seen_bytes_ > l.max_bytes_scanned) {
@@ -36,15 +48,7 @@ absl::Status Meter::Check() {
         " bytes of log lines (max_query_bytes_scanned); narrow the time "
         "range, the stream selector, or add a line filter");
   }
-  if (ctx_->cancelled != nullptr && ctx_->cancelled->load()) {
-    return absl::CancelledError("the client closed the connection");
-  }
-  if (NowNanos() > ctx_->deadline_ns) {
-    return absl::DeadlineExceededError(
-        "query timed out after " + std::to_string(l.timeout_ms) +
-        "ms (query_timeout); narrow the time range or the stream selector");
-  }
-  return absl::OkStatus();
+  return ctx_->CheckDeadline();
 }
 
 }  // namespace silt::query

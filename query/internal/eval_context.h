@@ -29,6 +29,8 @@ struct EvalContext {
 
   // Scan threads for this query (limits.scan_threads, or one per core).
   int threads() const;
+  // kCancelled once the client left, kDeadlineExceeded past the deadline.
+  absl::Status CheckDeadline() const;
 };
 
 // Counts the entries one worker scans and checks the budget:

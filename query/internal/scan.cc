@@ -5,14 +5,17 @@
 #include <mutex>
 #include <vector>
 
+#include "common/status.h"
+
 namespace silt::query {
 namespace {
 
 // Selects the streams and pushes the literal filters down.
-void Prepare(const LogExpr& expr, Pipeline* pipeline, store::ScanOptions* opts,
-             EvalContext* ctx) {
+absl::Status Prepare(const LogExpr& expr, Pipeline* pipeline,
+                     store::ScanOptions* opts, EvalContext* ctx) {
   opts->streams = ctx->index->Match(ctx->tenant, expr.matchers);
   opts->must_contain = pipeline->PushDownLiterals();
+  return ctx->CheckDeadline();
 }
 
 absl::Status LookupTrace(const std::string& id, const store::ScanOptions& opts,
@@ -40,7 +43,7 @@ absl::Status LookupTrace(const std::string& id, const store::ScanOptions& opts,
 absl::Status ScanCandidates(const LogExpr& expr, Pipeline* pipeline,
                             store::ScanOptions opts, EvalContext* ctx,
                             const EntryFn& fn) {
-  Prepare(expr, pipeline, &opts, ctx);
+  RETURN_IF_ERROR(Prepare(expr, pipeline, &opts, ctx));
   if (opts.streams.empty()) return absl::OkStatus();
   if (auto id = pipeline->TraceIdFilter())
     return LookupTrace(*id, opts, ctx, fn);
@@ -71,8 +74,8 @@ absl::Status ScanCandidates(const LogExpr& expr, Pipeline* pipeline,
 absl::Status ScanCandidatesParallel(const LogExpr& expr, Pipeline* pipeline,
                                     store::ScanOptions opts, EvalContext* ctx,
                                     const WorkerEntryFn& fn, int* workers) {
-  Prepare(expr, pipeline, &opts, ctx);
   *workers = 1;
+  RETURN_IF_ERROR(Prepare(expr, pipeline, &opts, ctx));
   if (opts.streams.empty()) return absl::OkStatus();
   if (auto id = pipeline->TraceIdFilter()) {
     return LookupTrace(

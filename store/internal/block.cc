@@ -136,7 +136,7 @@ class TsTextCache {
 }  // namespace
 
 absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
-                                       int64_t only_trace) {
+                                       std::string_view only_trace) {
   traces_ = std::move(traces);
   ents_.clear();
   auto bad = [this](const char* why) {
@@ -210,7 +210,7 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
         !ll.ok() || !lines.ok() || !spans.ok() || !ml.ok() || !metas.ok()) {
       return bad("columns shorter than their entries");
     }
-    if (only_trace >= 0 && e.trace != only_trace) {
+    if (!only_trace.empty() && trace != only_trace) {
       e.line_off = static_cast<uint32_t>(used);
       e.line_len = 0;
       continue;

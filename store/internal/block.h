@@ -54,10 +54,10 @@ class DecodedBlock {
   // The same for a payload already written into *payload_buffer(): a
   // reused block keeps its buffers, so decoding allocates nothing.
   std::string* payload_buffer() { return &payload_; }
-  // With only_trace >= 0, lines are rebuilt only for the entries of that
-  // trace index (the others read as empty): what a trace lookup needs.
+  // With only_trace set, lines are rebuilt only for the entries with that
+  // trace id (the others read as empty): what a trace lookup needs.
   absl::Status ParseBuffer(std::shared_ptr<const TraceTable> traces,
-                           int64_t only_trace = -1);
+                           std::string_view only_trace = {});
 
   uint32_t size() const { return static_cast<uint32_t>(ents_.size()); }
   int64_t ts(uint32_t i) const { return ents_[i].ts; }

@@ -50,22 +50,26 @@ uint64_t GramHash(uint32_t code) {
   return XXH3_64bits(buf, sizeof(buf));
 }
 
-void FilterAdd(uint8_t* filter, uint32_t bytes, uint32_t probes,
-               uint64_t hash) {
-  const uint64_t mask = static_cast<uint64_t>(bytes) * 8 - 1;
-  const uint64_t h1 = hash & 0xffffffffu, h2 = (hash >> 32) | 1;
+namespace {
+inline uint64_t Probe(uint64_t hash, uint32_t i, uint64_t bits) {
+  const uint32_t h1 = static_cast<uint32_t>(hash);
+  const uint32_t h2 = static_cast<uint32_t>(hash >> 32) | 1;
+  const uint32_t x = h1 + i * h2;
+  return (static_cast<uint64_t>(x) * bits) >> 32;
+}
+}  // namespace
+
+void FilterAdd(uint8_t* filter, uint64_t bits, uint32_t probes, uint64_t hash) {
   for (uint32_t i = 0; i < probes; ++i) {
-    const uint64_t bit = (h1 + i * h2) & mask;
+    const uint64_t bit = Probe(hash, i, bits);
     filter[bit >> 3] |= static_cast<uint8_t>(1u << (bit & 7));
   }
 }
 
-bool FilterMayContain(const uint8_t* filter, uint32_t bytes, uint32_t probes,
+bool FilterMayContain(const uint8_t* filter, uint64_t bits, uint32_t probes,
                       uint64_t hash) {
-  const uint64_t mask = static_cast<uint64_t>(bytes) * 8 - 1;
-  const uint64_t h1 = hash & 0xffffffffu, h2 = (hash >> 32) | 1;
   for (uint32_t i = 0; i < probes; ++i) {
-    const uint64_t bit = (h1 + i * h2) & mask;
+    const uint64_t bit = Probe(hash, i, bits);
     if ((filter[bit >> 3] & (1u << (bit & 7))) == 0) return false;
   }
   return true;

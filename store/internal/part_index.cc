@@ -20,13 +20,6 @@
 namespace silt::store {
 namespace {
 
-uint32_t FilterBytesFor(size_t max_grams) {
-  uint64_t bits = static_cast<uint64_t>(max_grams) * kFilterBitsPerGram;
-  uint64_t bytes = kMinFilterBytes;
-  while (bytes * 8 < bits && bytes < kMaxFilterBytes) bytes *= 2;
-  return static_cast<uint32_t>(bytes);
-}
-
 // Distinct gram codes of one block: a 2^20-bit set cleared after use.
 class GramSet {
  public:
@@ -56,6 +49,37 @@ class GramSet {
   std::vector<uint32_t> codes_, scratch_;
 };
 
+// Appends one block filter (probe count byte, then the bits).
+void AppendFilter(const std::vector<uint32_t>& grams, std::string* out) {
+  uint64_t bytes =
+      (static_cast<uint64_t>(grams.size()) * kFilterBitsPerGram + 7) / 8;
+  bytes = std::clamp<uint64_t>(bytes, kMinFilterBitBytes, kMaxFilterBitBytes);
+  const uint64_t bits = bytes * 8;
+  // k = ln 2 * bits / n, the usual optimum, 1 to 4.
+  uint32_t k = 4;
+  if (!grams.empty()) {
+    k = static_cast<uint32_t>(0.693 * static_cast<double>(bits) /
+                                  static_cast<double>(grams.size()) +
+                              0.5);
+    k = std::clamp<uint32_t>(k, 1, kMaxFilterProbes);
+  }
+  const size_t at = out->size();
+  out->push_back(static_cast<char>(k));
+  out->append(bytes, '\0');
+  auto* f = reinterpret_cast<uint8_t*>(out->data() + at + 1);
+  for (uint32_t g : grams) FilterAdd(f, bits, k, GramHash(g));
+}
+
+int Log2(uint32_t pow2) {
+  int b = 0;
+  while ((1u << b) < pow2) ++b;
+  return b;
+}
+
+uint64_t BloomKey(uint32_t bucket, uint16_t fp) {
+  return XXH3_64bits_withSeed(&fp, sizeof(fp), bucket);
+}
+
 }  // namespace
 
 std::string PartIndex::PathFor(const std::string& part_path) {
@@ -68,9 +92,7 @@ std::string PartIndex::PathFor(const std::string& part_path) {
 }
 
 PartIndex::~PartIndex() {
-  if (data_ != nullptr) {
-    ::munmap(const_cast<char*>(data_), size_);
-  }
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
 }
 
 absl::StatusOr<std::shared_ptr<const PartIndex>> PartIndex::Open(
@@ -124,22 +146,22 @@ absl::Status PartIndex::Load(const PartReader& part) {
     return bad("made for another version of its part");
   }
   num_blocks_ = DecodeFixed32(f + kIdxNumBlocks);
-  filter_bytes_ = DecodeFixed32(f + kIdxFilterBytes);
-  probes_ = DecodeFixed32(f + kIdxFilterProbes);
   num_traces_ = DecodeFixed32(f + kIdxNumTraces);
-  trace_table_offset_ = DecodeFixed64(f + kIdxTraceTableOffset);
+  num_buckets_ = DecodeFixed32(f + kIdxNumBuckets);
+  filters_offset_ = DecodeFixed64(f + kIdxFiltersOffset);
+  buckets_offset_ = DecodeFixed64(f + kIdxBucketsOffset);
+  fingerprints_offset_ = DecodeFixed64(f + kIdxFingerprintsOffset);
   postings_offset_ = DecodeFixed64(f + kIdxPostingsOffset);
   if (num_blocks_ != part.num_blocks()) return bad("block count differs");
-  if (filter_bytes_ < kMinFilterBytes || filter_bytes_ > kMaxFilterBytes ||
-      (filter_bytes_ & (filter_bytes_ - 1)) != 0 || probes_ == 0 ||
-      probes_ > 16) {
-    return bad("bad filter shape");
+  if (num_buckets_ == 0 || (num_buckets_ & (num_buckets_ - 1)) != 0) {
+    return bad("bucket count not a power of two");
   }
-  if (static_cast<uint64_t>(num_blocks_) * filter_bytes_ !=
-          trace_table_offset_ ||
-      trace_table_offset_ +
-              static_cast<uint64_t>(num_traces_) * kTraceEntrySize !=
-          postings_offset_ ||
+  bucket_bits_ = Log2(num_buckets_);
+  if (filters_offset_ != 4ull * (num_blocks_ + 1) ||
+      buckets_offset_ < filters_offset_ ||
+      fingerprints_offset_ !=
+          buckets_offset_ + kBucketSize * (uint64_t{num_buckets_} + 1) ||
+      postings_offset_ != fingerprints_offset_ + 2ull * num_traces_ ||
       postings_offset_ > footer_offset_) {
     return bad("offsets do not nest");
   }
@@ -147,95 +169,126 @@ absl::Status PartIndex::Load(const PartReader& part) {
       DecodeFixed64(f + kIdxBodyChecksum)) {
     return bad("body checksum mismatch");
   }
-  // The in-memory trace filter.
-  uint64_t bytes = kMinFilterBytes;
-  while (bytes * 8 <
-         static_cast<uint64_t>(num_traces_) * kTraceBloomBitsPerId) {
-    bytes *= 2;
+  // The filter directory and bucket table must be monotone and in range,
+  // so lookups need no more checks than their bounds.
+  uint64_t prev = 0;
+  for (uint32_t b = 0; b <= num_blocks_; ++b) {
+    const uint64_t off = DecodeFixed32(data_ + 4ull * b);
+    if (off < prev || filters_offset_ + off > buckets_offset_) {
+      return bad("bad filter directory");
+    }
+    prev = off;
   }
+  if (filters_offset_ + prev != buckets_offset_) {
+    return bad("bad filter directory");
+  }
+  uint32_t prev_entry = 0, prev_post = 0;
+  const uint64_t postings_size = footer_offset_ - postings_offset_;
+  for (uint32_t b = 0; b <= num_buckets_; ++b) {
+    const char* e = data_ + buckets_offset_ + kBucketSize * b;
+    const uint32_t first = DecodeFixed32(e), post = DecodeFixed32(e + 4);
+    if (first < prev_entry || first > num_traces_ || post < prev_post ||
+        post > postings_size) {
+      return bad("bad trace buckets");
+    }
+    prev_entry = first;
+    prev_post = post;
+  }
+  if (prev_entry != num_traces_) return bad("bad trace buckets");
+  // The in-memory trace filter, from what the table keeps of each hash.
+  uint64_t bytes = 64;
+  while (bytes * 8 < uint64_t{num_traces_} * kTraceBloomBitsPerId) bytes *= 2;
   trace_bloom_.assign(bytes, 0);
-  const char* table = data_ + trace_table_offset_;
-  for (uint32_t i = 0; i < num_traces_; ++i) {
-    FilterAdd(trace_bloom_.data(), static_cast<uint32_t>(bytes),
-              kTraceBloomProbes, DecodeFixed64(table + i * kTraceEntrySize));
+  for (uint32_t b = 0; b < num_buckets_; ++b) {
+    const char* e = data_ + buckets_offset_ + kBucketSize * b;
+    for (uint32_t i = DecodeFixed32(e); i < DecodeFixed32(e + kBucketSize);
+         ++i) {
+      uint16_t fp;
+      std::memcpy(&fp, data_ + fingerprints_offset_ + 2ull * i, 2);
+      FilterAdd(trace_bloom_.data(), bytes * 8, kTraceBloomProbes,
+                BloomKey(b, fp));
+    }
   }
   return absl::OkStatus();
 }
 
 bool PartIndex::BlockMayContain(uint32_t block,
                                 const std::vector<uint32_t>& grams) const {
-  if (block >= num_blocks_) return true;
-  const auto* filter = reinterpret_cast<const uint8_t*>(
-      data_ + static_cast<uint64_t>(block) * filter_bytes_);
+  if (block >= num_blocks_ || grams.empty()) return true;
+  const uint64_t off = DecodeFixed32(data_ + 4ull * block);
+  const uint64_t end = DecodeFixed32(data_ + 4ull * (block + 1));
+  if (end <= off + 1) return true;  // no filter (a damaged block)
+  const auto* f =
+      reinterpret_cast<const uint8_t*>(data_ + filters_offset_ + off);
+  const uint32_t k = f[0];
+  if (k == 0) return true;
+  const uint64_t bits = (end - off - 1) * 8;
   for (uint32_t g : grams) {
-    if (!FilterMayContain(filter, filter_bytes_, probes_, GramHash(g))) {
-      return false;
-    }
+    if (!FilterMayContain(f + 1, bits, k, GramHash(g))) return false;
   }
   return true;
 }
 
-bool PartIndex::MayHaveTrace(uint64_t id_hash) const {
-  return num_traces_ > 0 &&
-         FilterMayContain(trace_bloom_.data(),
-                          static_cast<uint32_t>(trace_bloom_.size()),
-                          kTraceBloomProbes, id_hash);
+uint32_t PartIndex::Bucket(uint64_t id_hash) const {
+  return bucket_bits_ == 0
+             ? 0
+             : static_cast<uint32_t>(id_hash >> (64 - bucket_bits_));
 }
 
-absl::StatusOr<std::vector<PartIndex::TraceHit>> PartIndex::FindTrace(
+bool PartIndex::MayHaveTrace(uint64_t id_hash) const {
+  if (num_traces_ == 0) return false;
+  const uint16_t fp = static_cast<uint16_t>(id_hash);
+  return FilterMayContain(trace_bloom_.data(), trace_bloom_.size() * 8,
+                          kTraceBloomProbes, BloomKey(Bucket(id_hash), fp));
+}
+
+absl::StatusOr<std::vector<uint32_t>> PartIndex::TraceBlocks(
     uint64_t id_hash) const {
-  std::vector<TraceHit> out;
-  const char* table = data_ + trace_table_offset_;
-  // Binary search for the first entry with this hash.
-  uint32_t lo = 0, hi = num_traces_;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (DecodeFixed64(table + mid * kTraceEntrySize) < id_hash) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
+  std::vector<uint32_t> out;
+  if (num_traces_ == 0) return out;
+  const uint32_t b = Bucket(id_hash);
+  const uint16_t want = static_cast<uint16_t>(id_hash);
+  const char* e = data_ + buckets_offset_ + kBucketSize * b;
+  const uint32_t first = DecodeFixed32(e),
+                 last = DecodeFixed32(e + kBucketSize);
+  const uint64_t post = DecodeFixed32(e + 4);
   const uint64_t postings_size = footer_offset_ - postings_offset_;
-  for (uint32_t i = lo; i < num_traces_; ++i) {
-    const char* e = table + i * kTraceEntrySize;
-    if (DecodeFixed64(e) != id_hash) break;
-    TraceHit hit;
-    hit.trace_index = DecodeFixed32(e + 8);
-    const uint32_t off = DecodeFixed32(e + 12);
-    if (off >= postings_size) {
-      return absl::DataLossError("part index " + path_ + ": bad postings");
-    }
-    Decoder d(data_ + postings_offset_ + off, postings_size - off);
+  Decoder d(data_ + postings_offset_ + post, postings_size - post);
+  for (uint32_t i = first; i < last; ++i) {
+    uint16_t fp;
+    std::memcpy(&fp, data_ + fingerprints_offset_ + 2ull * i, 2);
     const uint32_t n = d.Varint32();
     uint64_t block = 0;
     for (uint32_t k = 0; k < n && d.ok(); ++k) {
       block += d.Varint64();
-      if (block >= num_blocks_) d.Bytes(SIZE_MAX);  // fails the decoder
-      hit.blocks.push_back(static_cast<uint32_t>(block));
+      if (block >= num_blocks_) {
+        return absl::DataLossError("part index " + path_ + ": bad postings");
+      }
+      if (fp == want) out.push_back(static_cast<uint32_t>(block));
     }
     if (!d.ok() || n > num_blocks_) {
       return absl::DataLossError("part index " + path_ + ": bad postings");
     }
-    out.push_back(std::move(hit));
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
 absl::StatusOr<std::shared_ptr<const PartIndex>> PartIndex::Build(
     const PartReader& part, bool fsync) {
   const uint32_t nblocks = static_cast<uint32_t>(part.num_blocks());
-  std::vector<std::vector<uint32_t>> block_grams(nblocks);
-  std::vector<bool> damaged(nblocks, false);
+  std::string filters;
+  std::string dir;
   std::vector<std::vector<uint32_t>> postings(part.num_traces());
   GramSet set;
-  size_t max_grams = 0;
   std::shared_ptr<DecodedBlock> block = NewDecodedBlock();
   for (uint32_t b = 0; b < nblocks; ++b) {
+    PutFixed32(&dir, static_cast<uint32_t>(filters.size()));
     absl::Status s = part.ReadBlock(b, block.get());
     if (!s.ok()) {
       if (!absl::IsDataLoss(s)) return s;
-      damaged[b] = true;  // its filter passes everything
+      filters.push_back('\0');  // k = 0: passes everything
       continue;
     }
     for (uint32_t i = 0; i < block->size(); ++i) {
@@ -246,62 +299,79 @@ absl::StatusOr<std::shared_ptr<const PartIndex>> PartIndex::Build(
         if (p.empty() || p.back() != b) p.push_back(b);
       }
     }
-    block_grams[b] = set.Take();
-    max_grams = std::max(max_grams, block_grams[b].size());
+    AppendFilter(set.Take(), &filters);
   }
   block.reset();
-  const uint32_t fbytes = FilterBytesFor(max_grams);
-  std::string body(static_cast<size_t>(nblocks) * fbytes, '\0');
-  for (uint32_t b = 0; b < nblocks; ++b) {
-    auto* f = reinterpret_cast<uint8_t*>(body.data() +
-                                         static_cast<size_t>(b) * fbytes);
-    if (damaged[b]) {
-      std::memset(f, 0xFF, fbytes);
-      continue;
-    }
-    for (uint32_t g : block_grams[b]) {
-      FilterAdd(f, fbytes, kFilterProbes, GramHash(g));
-    }
-  }
-  // Trace table sorted by (hash, index), postings in table order.
-  std::vector<std::pair<uint64_t, uint32_t>> traces;
+  PutFixed32(&dir, static_cast<uint32_t>(filters.size()));
+
+  // Trace ids by (bucket, fingerprint): bucket = top bits of the hash,
+  // fingerprint = its low 16 bits.
+  struct Id {
+    uint64_t hash;
+    uint32_t t;
+  };
+  std::vector<Id> ids;
   if (!postings.empty()) {
     auto table = part.Traces();
     if (!table.ok()) return table.status();
     for (uint32_t t = 0; t < postings.size(); ++t) {
       if (postings[t].empty() || t >= (*table)->ids.size()) continue;
       std::string_view id = (*table)->ids[t];
-      traces.emplace_back(XXH3_64bits(id.data(), id.size()), t);
+      ids.push_back({XXH3_64bits(id.data(), id.size()), t});
     }
   }
-  std::sort(traces.begin(), traces.end());
-  const uint64_t trace_table_offset = body.size();
-  std::string plist;
-  for (const auto& [hash, t] : traces) {
-    PutFixed64(&body, hash);
-    PutFixed32(&body, t);
-    PutFixed32(&body, static_cast<uint32_t>(plist.size()));
-    PutVarint32(&plist, static_cast<uint32_t>(postings[t].size()));
-    uint32_t prev = 0;
-    for (uint32_t b : postings[t]) {
-      PutVarint32(&plist, b - prev);
-      prev = b;
+  uint32_t nbuckets = 1;
+  while (uint64_t{nbuckets} * kIdsPerBucket < ids.size()) nbuckets *= 2;
+  const int bits = Log2(nbuckets);
+  auto bucket_of = [&](uint64_t h) {
+    return bits == 0 ? 0u : static_cast<uint32_t>(h >> (64 - bits));
+  };
+  std::sort(ids.begin(), ids.end(), [&](const Id& a, const Id& b) {
+    const uint32_t ba = bucket_of(a.hash), bb = bucket_of(b.hash);
+    if (ba != bb) return ba < bb;
+    return static_cast<uint16_t>(a.hash) < static_cast<uint16_t>(b.hash);
+  });
+  std::string buckets, fps, plist;
+  size_t i = 0;
+  for (uint32_t b = 0; b <= nbuckets; ++b) {
+    PutFixed32(&buckets, static_cast<uint32_t>(i));
+    PutFixed32(&buckets, static_cast<uint32_t>(plist.size()));
+    for (; b < nbuckets && i < ids.size() && bucket_of(ids[i].hash) == b; ++i) {
+      const uint16_t fp = static_cast<uint16_t>(ids[i].hash);
+      fps.append(reinterpret_cast<const char*>(&fp), 2);
+      const auto& p = postings[ids[i].t];
+      PutVarint32(&plist, static_cast<uint32_t>(p.size()));
+      uint32_t prev = 0;
+      for (uint32_t blk : p) {
+        PutVarint32(&plist, blk - prev);
+        prev = blk;
+      }
     }
   }
+
+  std::string body = dir;
+  const uint64_t filters_offset = body.size();
+  body.append(filters);
+  const uint64_t buckets_offset = body.size();
+  body.append(buckets);
+  const uint64_t fingerprints_offset = body.size();
+  body.append(fps);
   const uint64_t postings_offset = body.size();
   body.append(plist);
   std::string footer;
   PutFixed64(&footer, part.file_size());
   PutFixed64(&footer, part.footer_checksum());
   PutFixed32(&footer, nblocks);
-  PutFixed32(&footer, fbytes);
-  PutFixed32(&footer, kFilterProbes);
-  PutFixed32(&footer, static_cast<uint32_t>(traces.size()));
-  PutFixed64(&footer, trace_table_offset);
+  PutFixed32(&footer, static_cast<uint32_t>(ids.size()));
+  PutFixed64(&footer, filters_offset);
+  PutFixed64(&footer, buckets_offset);
+  PutFixed32(&footer, nbuckets);
+  PutFixed32(&footer, kPartIndexVersion);
+  PutFixed64(&footer, fingerprints_offset);
   PutFixed64(&footer, postings_offset);
   PutFixed64(&footer, XXH3_64bits(body.data(), body.size()));
-  PutFixed32(&footer, kPartIndexVersion);
   PutFixed32(&footer, kGramKindLetters4);
+  PutFixed32(&footer, 0);
   PutFixed64(&footer, XXH3_64bits(footer.data(), footer.size()));
   PutFixed64(&footer, kPartIndexMagic);
   body.append(footer);

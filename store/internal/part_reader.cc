@@ -156,7 +156,7 @@ void PartReader::SetIndex(std::shared_ptr<const PartIndex> index) const {
 }
 
 absl::Status PartReader::ReadBlock(uint32_t i, DecodedBlock* out,
-                                   int64_t only_trace) const {
+                                   std::string_view only_trace) const {
   if (i >= blocks_.size()) return absl::InternalError("no such block");
   // A damaged trace table only costs the blocks that refer to it.
   auto traces = Traces();

@@ -53,9 +53,9 @@ class PartReader {
   std::pair<const Run*, const Run*> RunsOf(uint64_t stream) const;
 
   // Reads, verifies and decodes block `i`. kDataLoss if it is damaged.
-  // With only_trace >= 0 only that trace index's lines are rebuilt.
+  // With only_trace set only the lines of that trace id are rebuilt.
   absl::Status ReadBlock(uint32_t i, DecodedBlock* out,
-                         int64_t only_trace = -1) const;
+                         std::string_view only_trace = {}) const;
 
   // The trace table, read on first use and kept.
   absl::StatusOr<std::shared_ptr<const TraceTable>> Traces() const;

@@ -28,49 +28,38 @@ uint64_t StreamOf(const PartReader& part, uint32_t block, uint32_t i) {
   return 0;
 }
 
-// The blocks of `part` that may hold trace `id`, and its index in the
-// part's trace table (-1: the part does not have it).
-int64_t BlocksOf(const PartReader& part, std::string_view id, uint64_t hash,
-                 std::vector<uint32_t>* blocks) {
-  auto table = part.Traces();
-  if (!table.ok()) return -1;
-  const auto& ids = (*table)->ids;
+// The blocks of `part` that may hold trace `id` (false: none).
+bool BlocksOf(const PartReader& part, std::string_view id, uint64_t hash,
+              std::vector<uint32_t>* blocks) {
   std::shared_ptr<const PartIndex> index = part.index();
   if (index != nullptr) {
-    if (!index->MayHaveTrace(hash)) return -1;
-    auto hits = index->FindTrace(hash);
-    if (hits.ok()) {
-      for (const PartIndex::TraceHit& h : *hits) {
-        if (h.trace_index < ids.size() && ids[h.trace_index] == id) {
-          *blocks = h.blocks;
-          return h.trace_index;
-        }
-      }
-      return -1;
+    if (!index->MayHaveTrace(hash)) return false;
+    auto found = index->TraceBlocks(hash);
+    if (found.ok()) {
+      *blocks = *std::move(found);
+      return !blocks->empty();
     }
     LogWarn("store: damaged part index; reading the part in full",
-            {{"error", std::string(hits.status().message())}});
+            {{"error", std::string(found.status().message())}});
   }
   // No index yet: the trace table says whether the part has the id at
   // all; if so every block is a candidate.
-  for (size_t t = 0; t < ids.size(); ++t) {
-    if (ids[t] == id) {
-      for (uint32_t b = 0; b < part.num_blocks(); ++b) blocks->push_back(b);
-      return static_cast<int64_t>(t);
-    }
-  }
-  return -1;
+  auto table = part.Traces();
+  if (!table.ok()) return false;
+  const auto& ids = (*table)->ids;
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) return false;
+  for (uint32_t b = 0; b < part.num_blocks(); ++b) blocks->push_back(b);
+  return true;
 }
 
 void FromPart(const PartReader& part, std::string_view id, uint64_t hash,
               int64_t start_ns, int64_t end_ns, std::vector<Hit>* out) {
   if (part.max_ts() < start_ns || part.min_ts() >= end_ns) return;
   std::vector<uint32_t> blocks;
-  const int64_t t = BlocksOf(part, id, hash, &blocks);
-  if (t < 0) return;
+  if (!BlocksOf(part, id, hash, &blocks)) return;
   std::shared_ptr<DecodedBlock> block = NewDecodedBlock();
   for (uint32_t b : blocks) {
-    absl::Status s = part.ReadBlock(b, block.get(), t);
+    absl::Status s = part.ReadBlock(b, block.get(), id);
     if (!s.ok()) {
       LogError("store: skipping damaged block",
                {{"error", std::string(s.message())}});
@@ -78,10 +67,10 @@ void FromPart(const PartReader& part, std::string_view id, uint64_t hash,
       continue;
     }
     for (uint32_t i = 0; i < block->size(); ++i) {
-      if (block->trace_index(i) != t) continue;
       const int64_t ts = block->ts(i);
       if (ts < start_ns || ts >= end_ns) continue;
       EntryView v = block->entry(i);
+      if (v.trace_id != id) continue;
       out->push_back(Hit{StreamOf(part, b, i), ts, std::string(v.line),
                          std::string(v.trace_id), std::string(v.span_id),
                          std::string(v.metadata)});
