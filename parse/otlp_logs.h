@@ -25,8 +25,18 @@ struct OtlpResult {
 absl::Status DecodeOtlpLogsJson(std::string_view body, size_t max_line_bytes,
                                 RecordBatch* batch, OtlpResult* result);
 
+// The same for an ExportLogsServiceRequest in protobuf
+// (Content-Type: application/x-protobuf); the same mapping.
+absl::Status DecodeOtlpLogsProto(std::string_view body, size_t max_line_bytes,
+                                 RecordBatch* batch, OtlpResult* result);
+
 // The ExportLogsServiceResponse body: "{}", or with partialSuccess when
 // records were refused.
 std::string OtlpResponseJson(const OtlpResult& result);
+// The same message in protobuf.
+std::string OtlpResponseProto(const OtlpResult& result);
+// A google.rpc.Status in protobuf, the body of an error answer to a
+// protobuf request.
+std::string OtlpStatusProto(int code, std::string_view message);
 
 }  // namespace silt::parse

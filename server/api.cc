@@ -233,58 +233,67 @@ class Router {
     });
   }
 
-  // POST /otlp/v1/logs (and /v1/logs): OTLP/HTTP JSON logs
+  // POST /otlp/v1/logs (and /v1/logs): OTLP/HTTP logs, JSON or protobuf
   // (parse/otlp_format.md). 200 with an ExportLogsServiceResponse once
-  // durable; refused records in partialSuccess; 400 with a google.rpc.Status
-  // for a bad body.
+  // durable, refused records in partialSuccess; errors carry a
+  // google.rpc.Status; answers in the request's encoding.
   void Otlp(HttpRequest&& req, const std::string& tenant, Responder respond) {
     if (!Method(req, {"POST"}, respond)) return;
-    auto status_json = [](int http, int code, std::string_view message) {
-      std::string body = absl::StrCat("{\"code\":", code, ",\"message\":\"");
-      AppendJsonEscaped(&body, message);
-      body += "\"}";
-      return Json(http, std::move(body));
-    };
     const std::string ctype = MediaType(req);
-    if (ctype != "application/json") {
+    const bool proto = ctype == "application/x-protobuf";
+    if (ctype != "application/json" && !proto) {
       respond(Text(415, absl::StrCat("unsupported Content-Type '",
                                      req.Header("content-type"),
                                      "': OTLP/HTTP logs are taken as "
-                                     "application/json")));
+                                     "application/json or "
+                                     "application/x-protobuf")));
       return;
     }
+    auto reply = [proto](int http, std::string body) {
+      HttpResponse r = Json(http, std::move(body));
+      if (proto) r.content_type = "application/x-protobuf";
+      return r;
+    };
+    auto status = [proto, reply](int http, int code, std::string message) {
+      if (proto) return reply(http, parse::OtlpStatusProto(code, message));
+      std::string body = absl::StrCat("{\"code\":", code, ",\"message\":\"");
+      AppendJsonEscaped(&body, message);
+      body += "\"}";
+      return reply(http, std::move(body));
+    };
     RecordBatch batch = NewBatch(tenant, "otlp");
     batch.fallback_labels = {{"source", "otlp"}};
     parse::OtlpResult result;
-    absl::Status st = parse::DecodeOtlpLogsJson(
-        req.body, ctx_->config->max_line_bytes, &batch, &result);
+    const size_t max_line = ctx_->config->max_line_bytes;
+    absl::Status st =
+        proto ? parse::DecodeOtlpLogsProto(req.body, max_line, &batch, &result)
+              : parse::DecodeOtlpLogsJson(req.body, max_line, &batch, &result);
     if (!st.ok()) {
-      respond(
-          status_json(400, 3, std::string(st.message())));  // INVALID_ARGUMENT
+      respond(status(400, 3, std::string(st.message())));  // INVALID_ARGUMENT
       return;
     }
     if (result.rejected != 0) {
       Metrics().lines_rejected.With({"otlp", "refused"}).Inc(result.rejected);
     }
-    std::string answer = parse::OtlpResponseJson(result);
+    std::string answer = proto ? parse::OtlpResponseProto(result)
+                               : parse::OtlpResponseJson(result);
     if (batch.empty()) {
-      respond(Json(200, std::move(answer)));
+      respond(reply(200, std::move(answer)));
       return;
     }
     CountReceived(batch);
-    ctx_->pipeline->Submit(std::move(batch),
-                           [respond = std::move(respond), status_json,
-                            answer = std::move(answer)](absl::Status st) {
-                             if (!st.ok()) {
-                               const int http = StatusToHttp(st);
-                               // UNAVAILABLE / RESOURCE_EXHAUSTED: the exporter
-                               // retries.
-                               respond(status_json(http, http == 429 ? 8 : 14,
-                                                   std::string(st.message())));
-                               return;
-                             }
-                             respond(Json(200, answer));
-                           });
+    ctx_->pipeline->Submit(
+        std::move(batch), [respond = std::move(respond), status, reply,
+                           answer = std::move(answer)](absl::Status st) {
+          if (!st.ok()) {
+            const int http = StatusToHttp(st);
+            // UNAVAILABLE / RESOURCE_EXHAUSTED: the exporter retries.
+            respond(
+                status(http, http == 429 ? 8 : 14, std::string(st.message())));
+            return;
+          }
+          respond(reply(200, answer));
+        });
   }
 
   // The media type of the body, lower-cased, without parameters.

@@ -1,5 +1,7 @@
 #include "server/worker_pool.h"
 
+#include "common/thread_name.h"
+
 namespace silt::server {
 
 WorkerPool::WorkerPool(int threads) {
@@ -26,6 +28,7 @@ void WorkerPool::Run(std::function<void()> task) {
 }
 
 void WorkerPool::Loop() {
+  SetThreadName("silt-query");
   while (true) {
     std::function<void()> task;
     {

@@ -11,6 +11,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/thread_name.h"
 #include "store/internal/part_index.h"
 
 namespace silt::store {
@@ -67,6 +68,7 @@ void PartIndexer::WaitIdle() {
 }
 
 void PartIndexer::Loop() {
+  SetThreadName("silt-index");
   LowerPriority();
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
