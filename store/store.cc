@@ -659,6 +659,7 @@ absl::Status Store::Rep::WriteHead(
   wopt.target_block_bytes = opt.target_block_bytes;
   wopt.fsync = opt.fsync;
   wopt.pool = &compress_pool;
+  wopt.copy_entries = false;  // the frozen head outlives its writers
   std::vector<std::string> paths;
   absl::Status s = WriteHeadParts(h, wopt, &paths);
   for (const std::string& p : paths) {

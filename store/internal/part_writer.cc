@@ -116,7 +116,28 @@ absl::Status PartWriter::Add(const EntryView& e) {
   if (!e.trace_id.empty()) {
     trace = TraceIndex(e.trace_id);
   }
-  cur_->entries.emplace_back(e, trace);
+  if (options_.copy_entries) {
+    // One string per entry (a deque never moves them): line, trace id, span
+    // id and metadata back to back, viewed as before.
+    std::string& c = cur_->copies.emplace_back();
+    c.reserve(e.line.size() + e.trace_id.size() + e.span_id.size() +
+              e.metadata.size());
+    for (std::string_view part : {e.line, e.trace_id, e.span_id, e.metadata}) {
+      c.append(part.data(), part.size());
+    }
+    EntryView v = e;
+    const char* p = c.data();
+    v.line = std::string_view(p, e.line.size());
+    p += e.line.size();
+    v.trace_id = std::string_view(p, e.trace_id.size());
+    p += e.trace_id.size();
+    v.span_id = std::string_view(p, e.span_id.size());
+    p += e.span_id.size();
+    v.metadata = std::string_view(p, e.metadata.size());
+    cur_->entries.emplace_back(v, trace);
+  } else {
+    cur_->entries.emplace_back(e, trace);
+  }
   // The line without the ids cut out of it (usually), its metadata, and
   // about 10 bytes of varints.
   const size_t ids = e.trace_id.size() + e.span_id.size();
@@ -143,6 +164,7 @@ std::unique_ptr<PartWriter::PendingBlock> PartWriter::NewBlock() {
     b = std::make_unique<PendingBlock>();
   }
   b->entries.clear();
+  b->copies.clear();
   b->est_bytes = 0;
   b->done = false;
   b->status = absl::OkStatus();

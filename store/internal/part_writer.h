@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct PartWriterOptions {
   // must outlive the writer.
   CompressPool* pool = nullptr;
   int max_blocks_in_flight = 4;
+  // Blocks are built from the entries after Add returns. true: Add copies
+  // each entry's bytes; false: the caller keeps them valid until Finish
+  // returns (the store's cut: they are in the frozen head).
+  bool copy_entries = true;
 };
 
 struct PartInfo {
@@ -53,9 +58,8 @@ class PartWriter {
   // Starts the entries of `stream`. REQUIRES: ids strictly ascending.
   absl::Status StartStream(uint64_t stream, std::string_view key);
   // REQUIRES: StartStream was called; entries of a stream arrive sorted by
-  // (ts, line); the entry's bytes stay valid until Finish returns (blocks
-  // are built from the views, possibly on pool threads). The first error
-  // is sticky.
+  // (ts, line); without options.copy_entries, the entry's bytes stay valid
+  // until Finish returns. The first error is sticky.
   absl::Status Add(const EntryView& entry);
   // Writes the last block, the tables and the footer, syncs, and renames the
   // file into place (then syncs the directory).
@@ -71,8 +75,9 @@ class PartWriter {
   // payload and compressed bytes, built where FlushBlock sends it.
   struct PendingBlock {
     std::vector<std::pair<EntryView, int64_t>> entries;
-    size_t est_bytes = 0;  // payload size, about (used to cut blocks)
-    std::string raw;       // the payload is raw[raw_offset, raw.size())
+    std::deque<std::string> copies;  // entries' bytes, with copy_entries
+    size_t est_bytes = 0;            // payload size, about (used to cut blocks)
+    std::string raw;  // the payload is raw[raw_offset, raw.size())
     size_t raw_offset = 0;
     std::string stored;  // compressed bytes at the front
     size_t stored_size = 0;
