@@ -1023,6 +1023,7 @@ int main(int argc, char** argv) {
     }
   }
   const double silt_s = Seconds(t0, t1);
+  const double tcp_cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -1176,6 +1177,14 @@ int main(int argc, char** argv) {
           otlp.s, Thousands(want.lines / otlp.s).c_str(), raw_mb / otlp.s,
           otlp.wire_bytes / 1e6, otlp.cpu_s, otlp.rss / 1048576.0);
     }
+    // CPU seconds are steadier than wall time on a loaded machine: silt's
+    // (and the mock broker's) per run, beside the TCP run's.
+    std::printf(
+        "cpu seconds: tcp silt %.1f; kafka silt %.1f + mock broker %.1f "
+        "(ratio tcp/kafka %.2f); otlp silt %.1f (ratio tcp/otlp %.2f)\n",
+        tcp_cpu_s, kafka.cpu_s, kafka.other_cpu_s,
+        opt.kafka ? tcp_cpu_s / (kafka.cpu_s + kafka.other_cpu_s) : 0,
+        otlp.cpu_s, opt.otlp ? tcp_cpu_s / otlp.cpu_s : 0);
     std::printf(
         "kafka/tcp rate ratio: %.2f (target >= 0.8 %s); otlp/tcp rate ratio: "
         "%.2f (target >= 0.5 %s)\n",

@@ -49,6 +49,7 @@ void KafkaConsumer::Assign(rd_kafka_topic_partition_list_t* parts) {
     return;
   }
   const std::vector<PartitionId> ids = Ids(parts);
+  cache_ = TakeCache();
   for (const PartitionId& id : ids) {
     assigned_[id] = PartState();
     shared_->tracker.Forget(id);
@@ -95,6 +96,7 @@ void KafkaConsumer::Revoke(rd_kafka_topic_partition_list_t* parts, bool lost) {
     StoreOffsets();
     CommitSync("revoke");
   }
+  cache_ = TakeCache();
   for (const PartitionId& id : ids) {
     shared_->tracker.Forget(id);
     assigned_.erase(id);
