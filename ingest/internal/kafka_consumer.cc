@@ -64,7 +64,7 @@ void KafkaConsumer::Run() {
     StoreOffsets();
     HandleFailures();
     RetryDue();
-    ApplyBackpressure();
+    if (Throttle()) continue;  // waited for room; nothing taken
     int timeout = kPollTimeoutMs;
     for (;;) {
       const ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout,
@@ -77,14 +77,12 @@ void KafkaConsumer::Run() {
         Take(msgs[i]);
         rd_kafka_message_destroy(msgs[i]);
       }
-      if (static_cast<size_t>(n) < msgs.size() || stop_.load() || bp_paused_) {
+      if (static_cast<size_t>(n) < msgs.size() || stop_.load() || Full()) {
         break;
       }
       timeout = 0;
-      ApplyBackpressure();
     }
     SubmitPending();
-    ApplyBackpressure();
     if (Clock::now() >= next_health) {
       next_health = Clock::now() + std::chrono::milliseconds(500);
       Metrics().kafka_degraded.With({}).Set(Degraded().empty() ? 0 : 1);

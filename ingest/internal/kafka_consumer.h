@@ -100,7 +100,10 @@ class KafkaConsumer {
   void Assign(rd_kafka_topic_partition_list_t* parts);
   void Revoke(rd_kafka_topic_partition_list_t* parts, bool lost);
   void CommitSync(const char* why);
-  void ApplyBackpressure();
+  // Backpressure (kafka_format.md). True if it waited for room instead of
+  // letting the loop poll.
+  bool Throttle();
+  bool Full();
   void HandleFailures();
   void RetryDue();
   void SetPaused(const std::vector<PartitionId>& ids, bool paused);
@@ -124,6 +127,7 @@ class KafkaConsumer {
   std::map<std::string, Pending> pending_;
   TakeCache cache_;
   bool bp_paused_ = false;
+  Clock::time_point full_since_;  // in-flight budget full since; 0: not
   Counter& lines_received_;
   Counter& bytes_received_;
 

@@ -219,12 +219,14 @@ TEST_F(KafkaTest, TwoProcessesInOneGroupSplitPartitionsAndHoldExactlyN) {
 }
 
 TEST_F(KafkaTest, PartitionsPausedUnderBackpressureResume) {
-  // A budget smaller than one batch: every batch pauses the partitions
-  // until it is durable.
+  // A budget smaller than one batch, and no grace: every batch pauses the
+  // partitions until it is durable.
   const int kN = 20000;
   Corpus c = MakeCorpus(kN, NowNs() - 600'000'000'000LL, " bp");
   ASSERT_TRUE(KcatProduce(mock_->bootstrap(), "logs", c.text));
-  auto silt = Silt("a", "g1", {"--kafka-max-inflight-bytes", "1KiB"});
+  auto silt =
+      Silt("a", "g1",
+           {"--kafka-max-inflight-bytes", "1KiB", "--kafka-pause-after", "0s"});
   ASSERT_TRUE(silt->Start()) << silt->stderr_text();
   ASSERT_TRUE(WaitFor([&] { return Count(*silt, c) == kN; }, seconds(60)))
       << Count(*silt, c) << "\n"
