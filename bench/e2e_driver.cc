@@ -597,39 +597,6 @@ double WaitMetric(SiltProcess& silt, int http_port, const char* metric,
   }
 }
 
-// A fresh silt tailing an empty directory; the Docker file is renamed into
-// it (the clock starts), then silt must store every line. Returns seconds.
-double RunTail(const Options& opt, const std::string& dir,
-               const std::string& docker, uint64_t lines, uint64_t* rss) {
-  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
-  std::error_code ec;
-  fs::create_directories(in, ec);
-  fs::create_directories(data, ec);
-  SiltProcess silt;
-  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
-  int http_port = 0;
-  WaitReady(silt, &http_port);
-  const auto t0 = Clock::now();
-  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
-    Die("rename %s: %s", docker.c_str(), strerror(errno));
-  }
-  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
-             false);
-  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
-                                   double(lines), true);
-  const double s = Seconds(t0, Clock::now());
-  if (stored != double(lines)) {
-    silt.PrintTail();
-    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
-        (unsigned long long)lines);
-  }
-  *rss = silt.PeakRss();
-  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
-  fs::remove(in + "/0.log", ec);
-  fs::remove_all(data, ec);
-  return s;
-}
-
 // utime + stime of a process, in seconds.
 double CpuSeconds(pid_t pid) {
   FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
@@ -651,6 +618,42 @@ double CpuSeconds(pid_t pid) {
     }
   }
   return double(ut + st) / double(sysconf(_SC_CLK_TCK));
+}
+
+// A fresh silt tailing an empty directory; the Docker file is renamed into
+// it (the clock starts), then silt must store every line. Returns seconds.
+double RunTail(const Options& opt, const std::string& dir,
+               const std::string& docker, uint64_t lines, uint64_t* rss,
+               double* cpu_s) {
+  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  const auto t0 = Clock::now();
+  const double c0 = CpuSeconds(silt.pid());
+  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
+    Die("rename %s: %s", docker.c_str(), strerror(errno));
+  }
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  *cpu_s = CpuSeconds(silt.pid()) - c0;
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
+        (unsigned long long)lines);
+  }
+  *rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
+  fs::remove(in + "/0.log", ec);
+  fs::remove_all(data, ec);
+  return s;
 }
 
 // An idle silt tailing `files` quiet files, beside an idle silt without
@@ -743,16 +746,17 @@ InputRun RunKafka(const Options& opt, const std::string& dir,
   }
   const auto t0 = Clock::now();
   const double mock_cpu0 = silt::bench::ProcessCpuSeconds(mock.pid());
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   WaitMetric(silt, http_port, "silt_kafka_messages_consumed_total",
              double(lines), false);
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
   r.other_cpu_s = silt::bench::ProcessCpuSeconds(mock.pid()) - mock_cpu0;
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "kafka",
               " (the mock broker keeps about 5 MiB per partition: "
               "more --kafka-partitions?)");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("kafka silt did not exit 0 after SIGTERM");
   mock.Stop();
@@ -780,6 +784,7 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   int http_port = 0;
   WaitReady(silt, &http_port);
   const auto t0 = Clock::now();
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   std::string err;
   if (!silt::bench::PostAll(http_port, "/otlp/v1/logs", "application/json",
                             bodies, 4, &err)) {
@@ -789,8 +794,8 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "otlp", "");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("otlp silt did not exit 0 after SIGTERM");
   fs::remove_all(data, ec);
@@ -961,6 +966,7 @@ int main(int argc, char** argv) {
   const int fd = Connect(tcp_port, 120);
   if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
   const auto t0 = Clock::now();
+  const double tcp_c0 = CpuSeconds(silt.pid());
   if (!SendAll(fd, static_cast<const char*>(map), want.bytes)) {
     silt.PrintTail();
     Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
@@ -1027,7 +1033,7 @@ int main(int argc, char** argv) {
     }
   }
   const double silt_s = Seconds(t0, t1);
-  const double tcp_cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
+  const double tcp_cpu_s = CpuSeconds(silt.pid()) - tcp_c0;
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -1087,13 +1093,13 @@ int main(int argc, char** argv) {
 
   // 7. The tail path on the same lines, then an idle silt tailing many
   // quiet files.
-  double tail_s = 0, idle_pct = 0, idle_ref_pct = 0;
+  double tail_s = 0, tail_cpu_s = 0, idle_pct = 0, idle_ref_pct = 0;
   uint64_t tail_rss = 0, docker_bytes = 0;
   if (opt.tail) {
     alarm(static_cast<unsigned>(opt.timeout_s));
     const std::string docker = dir + "/docker.log";
     docker_bytes = WriteDockerFile(log_path, docker);
-    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss);
+    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss, &tail_cpu_s);
     RunIdle(opt, dir, opt.idle_files, opt.idle_seconds, &idle_pct,
             &idle_ref_pct);
     alarm(0);
@@ -1157,9 +1163,16 @@ int main(int argc, char** argv) {
         ratio, ratio >= 0.9 ? "met" : "MISSED", opt.idle_files, idle_pct,
         idle_pct < 2.0 ? "met" : "MISSED", idle_ref_pct);
     std::printf(
+        "silt CPU (utime+stime) for the %llu lines: tcp %.2f s, tail %.2f s "
+        "(tail/tcp %.2f)\n",
+        (unsigned long long)want.lines, tcp_cpu_s, tail_cpu_s,
+        tail_cpu_s / tcp_cpu_s);
+    std::printf(
         "RESULT_TAIL tail_tcp_ratio=%.3f tail_s=%.3f tcp_s=%.3f "
-        "idle_cpu_pct=%.3f idle_ref_cpu_pct=%.3f idle_files=%d\n",
-        ratio, tail_s, silt_s, idle_pct, idle_ref_pct, opt.idle_files);
+        "tail_cpu_s=%.3f tcp_cpu_s=%.3f idle_cpu_pct=%.3f "
+        "idle_ref_cpu_pct=%.3f idle_files=%d\n",
+        ratio, tail_s, silt_s, tail_cpu_s, tcp_cpu_s, idle_pct, idle_ref_pct,
+        opt.idle_files);
   }
   if (opt.kafka || opt.otlp) {
     const double kafka_ratio = opt.kafka ? silt_s / kafka.s : 0;

@@ -170,6 +170,7 @@ struct TailSource::Rep {
   int64_t next_scan = 0, next_poll = 0, next_checkpoint = 0, next_drain = 0;
   std::set<uint64_t> closed;  // closed, waiting for their marks
   int64_t paused_until = 0;
+  int64_t next_fingerprint = 0;
   int64_t last_error_log_ms = 0;
 };
 
@@ -237,10 +238,13 @@ void TailSource::Rep::Run() {
     const int64_t poll_every =
         events ? opt.rescan_interval_ms : opt.poll_interval_ms;
     if (now >= next_scan) {
-      // Fingerprints too, at this pace: a copytruncate refilled past the
-      // read offset before silt looked.
+      // Fingerprints too, at the rescan pace (not at every scan that a
+      // create or delete event brings forward): a copytruncate refilled
+      // past the read offset before silt looked.
       Scan(now);
-      PollFiles(now, /*fingerprints=*/true);
+      const bool fingerprints = now >= next_fingerprint;
+      if (fingerprints) next_fingerprint = now + opt.rescan_interval_ms;
+      PollFiles(now, fingerprints);
       next_scan = now + opt.rescan_interval_ms;
       next_poll = now + poll_every;
     } else if (now >= next_poll) {

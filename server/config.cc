@@ -272,6 +272,12 @@ const std::map<std::string, Setter>& Setters() {
          c->tail_checkpoint_path = v;
          return absl::OkStatus();
        }},
+      {"tail_tenant",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty tenant");
+         c->tail_tenant = v;
+         return absl::OkStatus();
+       }},
       {"tail_rotate_wait",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
@@ -456,7 +462,7 @@ std::string FlagsHelp() {
   --workers N                pipeline threads (default: one per core)
   --zstd-level N             compression level of parts (default 1)
   --block-bytes N            uncompressed bytes per block (default 1MiB)
-  --head-max-bytes N         cut the in-memory head into parts past N (64MiB)
+  --head-max-bytes N         cut the in-memory head into parts past N (32MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
   --kafka-brokers LIST       Kafka bootstrap servers host:port,... (off if unset)
@@ -475,6 +481,7 @@ std::string FlagsHelp() {
   --tail-read-from start|end files found at start without a checkpoint
   --tail-checkpoint-path F   default DATA_DIR/tail/checkpoints
   --tail-rotate-wait D       keep a rotated file open this long (5s)
+  --tail-tenant T            tenant of tailed lines (default "default")
 )";
 }
 

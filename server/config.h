@@ -32,7 +32,7 @@ struct Config {
   // Store.
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
   uint32_t block_bytes = 1 << 20;
-  size_t head_max_bytes = 64u << 20;
+  size_t head_max_bytes = 32u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
   // Kafka input (ingest/kafka_format.md): on when kafka_brokers and at least
@@ -55,6 +55,7 @@ struct Config {
   bool tail_read_from_end = false;   // tail_read_from: start|end
   std::string tail_checkpoint_path;  // "": <data_dir>/tail/checkpoints
   int64_t tail_rotate_wait_ms = 5000;
+  std::string tail_tenant = "default";
 
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/file.h"
+#include "common/metrics.h"
 #include "ingest/internal/tail_checkpoint.h"
 #include "tests/testing/temp_dir.h"
 
@@ -411,13 +412,31 @@ TEST_F(TailSourceTest, InodeReuseWithAnotherFingerprintIsANewFile) {
   EXPECT_EQ(rec_.count(), 8u);
 }
 
+TEST_F(TailSourceTest, DamagedCheckpointIsCountedAndFilesReadAsNew) {
+  const std::string a = dir_.File("app.log");
+  Append(a, Lines("x", 0, 12));
+  std::filesystem::create_directories(dir_.path() + "/ckpt");
+  Append(dir_.path() + "/ckpt/checkpoints", "silt-tail-checkpoint 1\nf 1 2");
+  Counter& damaged = Metrics().corruptions.With({"tail_checkpoint"});
+  const uint64_t before = damaged.value();
+  StartSource(Options());
+  ASSERT_TRUE(rec_.WaitCount(12));
+  EXPECT_EQ(damaged.value(), before + 1);
+  // The next checkpoint written is a good one.
+  EXPECT_TRUE(WaitCheckpoint(a, Lines("x", 0, 12).size()));
+}
+
 TEST_F(TailSourceTest, ReadFromEndSkipsWhatIsThereAtStart) {
   TailOptions o = Options();
   o.read_from_end = true;
   const std::string a = dir_.File("app.log");
   Append(a, Lines("old", 0, 10) + "{\"msg\":\"half");
   StartSource(o);
-  std::this_thread::sleep_for(150ms);
+  // The first scan has placed the file at its end.
+  for (int i = 0; i < 500 && src_->files() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(src_->files(), 1u);
   Append(a, "\"}\n" + Lines("new", 0, 3));
   ASSERT_TRUE(rec_.WaitCount(4));
   std::this_thread::sleep_for(100ms);
