@@ -106,6 +106,7 @@ struct Options {
   uint64_t lines = 1000000;
   uint64_t seed = 42;
   bool keep = false;
+  bool redact_compare = true;  // also run with --redact off (6b)
   int timeout_s = 600;
   std::string tmp;
 };
@@ -166,7 +167,15 @@ double RunZstd(const std::string& in, const std::string& out) {
 
 class SiltProcess {
  public:
-  void Start(const std::string& binary, const std::string& data_dir) {
+  void Start(const std::string& binary, const std::string& data_dir,
+             const std::vector<std::string>& extra_args) {
+    std::vector<std::string> args = {
+        binary,          "serve",       "--data-dir",   data_dir,
+        "--http-listen", "127.0.0.1:0", "--tcp-listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) Die("pipe: %s", strerror(errno));
     pid_ = fork();
@@ -174,9 +183,7 @@ class SiltProcess {
     if (pid_ == 0) {
       dup2(fds[1], 2);
       dup2(fds[1], 1);
-      execl(binary.c_str(), binary.c_str(), "serve", "--data-dir",
-            data_dir.c_str(), "--http-listen", "127.0.0.1:0", "--tcp-listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
+      execv(binary.c_str(), argv.data());
       std::fprintf(stderr, "exec %s: %s\n", binary.c_str(), strerror(errno));
       _exit(127);
     }
@@ -230,6 +237,28 @@ class SiltProcess {
     }
     std::fclose(f);
     return kb * 1024;
+  }
+
+  // User + system CPU seconds of every thread so far, or 0 if unknown.
+  double CpuSeconds() const {
+    FILE* f =
+        std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r");
+    if (!f) return 0;
+    char buf[1024];
+    const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    // Fields after the ")" that ends the command name: state is field 3,
+    // utime field 14, stime field 15.
+    const char* p = std::strrchr(buf, ')');
+    if (!p) return 0;
+    unsigned long long utime = 0, stime = 0;
+    if (std::sscanf(p + 2,
+                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                    &utime, &stime) != 2) {
+      return 0;
+    }
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
   }
 
   // SIGTERM, then up to `timeout_s` for a clean exit, then SIGKILL.
@@ -495,7 +524,8 @@ std::string DefaultSilt(const char* argv0) {
 int Usage() {
   std::fprintf(stderr,
                "usage: silt_e2e_bench [--silt PATH] [--lines N] [--seed S] "
-               "[--keep] [--timeout SECONDS] [--tmp DIR]\n");
+               "[--keep] [--no-redact-compare] [--timeout SECONDS] "
+               "[--tmp DIR]\n");
   return 2;
 }
 
@@ -509,85 +539,29 @@ std::string Thousands(double per_s) {
   return buf;
 }
 
-}  // namespace
+// One ingest run (steps 3 to 6 of bench/README.md) against a fresh silt
+// started with `silt_args` on an empty `data_dir`. `checks`: also compare
+// silt's answers with the generator's counts (notes only).
+struct IngestRun {
+  double silt_s = 0, send_s = 0, flush_s = 0, stop_s = 0;
+  double cpu_s = 0;  // silt's user + system CPU seconds until the flush
+  double redactions = 0;
+  uint64_t stored_bytes = 0, files = 0, bytes_after = 0, files_after = 0;
+  uint64_t peak_rss = 0;
+  int exit_code = 0;
+};
 
-int main(int argc, char** argv) {
-  Options opt;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool v = i + 1 < argc;
-    if (a == "--silt" && v) {
-      opt.silt = argv[++i];
-    } else if (a == "--lines" && v) {
-      opt.lines = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--seed" && v) {
-      opt.seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--keep") {
-      opt.keep = true;
-    } else if (a == "--timeout" && v) {
-      opt.timeout_s = std::atoi(argv[++i]);
-    } else if (a == "--tmp" && v) {
-      opt.tmp = argv[++i];
-    } else {
-      return Usage();
-    }
-  }
-  if (opt.lines == 0 || opt.timeout_s <= 0) return Usage();
-  if (opt.silt.empty()) opt.silt = DefaultSilt(argv[0]);
-  if (access(opt.silt.c_str(), X_OK) != 0) {
-    Die("no silt binary at %s (pass --silt PATH)", opt.silt.c_str());
-  }
-  if (opt.tmp.empty()) {
-    const char* t = std::getenv("TMPDIR");
-    opt.tmp = t && *t ? t : "/tmp";
-  }
-  std::string templ = opt.tmp + "/silt-e2e-XXXXXX";
-  if (!mkdtemp(templ.data()))
-    Die("mkdtemp %s: %s", templ.c_str(), strerror(errno));
-  const std::string dir = templ;
-  g_dir = dir;
-  g_keep = opt.keep;
-  const std::string log_path = dir + "/logs.ndjson";
-  const std::string zst_path = dir + "/logs.ndjson.zst";
-  const std::string data_dir = dir + "/data";
-
-  std::snprintf(g_log_path, sizeof(g_log_path), "%s", log_path.c_str());
-  std::snprintf(g_timeout_msg, sizeof(g_timeout_msg),
-                "silt_e2e_bench: FAIL: global timeout of %d s; silt killed; "
-                "its data left in %s\n",
-                opt.timeout_s, dir.c_str());
-  signal(SIGALRM, OnAlarm);
-  alarm(static_cast<unsigned>(opt.timeout_s));
-
-  // 1. The workload.
-  const auto g0 = Clock::now();
-  const silt::bench::LogGenCounts want = WriteWorkload(opt, log_path);
-  const double raw_mb = want.bytes / 1e6;
-  std::fprintf(stderr,
-               "generated %llu lines, %.1f MB in %.2f s (%llu malformed, "
-               "%llu traced, %llu with a secret)\n",
-               (unsigned long long)want.lines, raw_mb,
-               Seconds(g0, Clock::now()), (unsigned long long)want.malformed,
-               (unsigned long long)want.with_trace,
-               (unsigned long long)want.with_secret);
-
-  // 2. The reference: best wall time of 3 runs into /dev/null, reading the
-  // file from the page cache as silt's turn does; then one run for the size.
-  double zstd_s = 1e300;
-  for (int i = 0; i < 3; ++i) {
-    zstd_s = std::min(zstd_s, RunZstd(log_path, "/dev/null"));
-  }
-  RunZstd(log_path, zst_path);
-  std::error_code ec;
-  const uint64_t zstd_bytes = fs::file_size(zst_path, ec);
-  fs::remove(zst_path, ec);
-  std::fprintf(stderr, "zstd -3 -T1: %.3f s, %llu bytes\n", zstd_s,
-               (unsigned long long)zstd_bytes);
-
+IngestRun RunIngest(const Options& opt, const std::string& data_dir,
+                    const std::vector<std::string>& silt_args,
+                    const std::string& log_path,
+                    const silt::bench::LogGenCounts& want, bool checks) {
+  IngestRun r;
   // 3. A fresh silt.
+  std::error_code ec;
+  fs::remove_all(data_dir, ec);
   fs::create_directories(data_dir, ec);
   SiltProcess silt;
-  silt.Start(opt.silt, data_dir);
+  silt.Start(opt.silt, data_dir, silt_args);
   int http_port = 0, tcp_port = 0;
   if (!silt.WaitPorts(60, &http_port, &tcp_port)) {
     silt.PrintTail();
@@ -681,7 +655,12 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  const double silt_s = Seconds(t0, t1);
+  r.silt_s = Seconds(t0, t1);
+  r.send_s = Seconds(t0, t_sent);
+  r.flush_s = Seconds(t_sent, t1);
+  r.cpu_s = silt.CpuSeconds();
+  if (auto red = Metric(http_port, "silt_redactions_total"))
+    r.redactions = *red;
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -689,54 +668,176 @@ int main(int argc, char** argv) {
   }
 
   // 5. Answers that are checked when silt can give them (notes only).
-  if (auto rej = Metric(http_port, "silt_lines_rejected_total");
-      rej && *rej != static_cast<double>(want.malformed)) {
-    Note(
-        "silt_lines_rejected_total is %.0f; the workload has %llu non-JSON "
-        "lines",
-        *rej, (unsigned long long)want.malformed);
-  }
-  {
-    int status = 0;
-    const auto all =
-        StatsEntries(http_port, "%7Bservice%3D~%22.%2B%22%7D", &status);
-    if (!all) {
+  if (checks) {
+    if (auto rej = Metric(http_port, "silt_lines_rejected_total");
+        rej && *rej != static_cast<double>(want.malformed)) {
       Note(
-          "GET /loki/api/v1/index/stats answered %d; entry counts not "
-          "checked",
-          status);
-    } else {
-      const uint64_t labelled = want.lines - want.malformed;
-      if (*all != labelled && *all != want.lines) {
-        Note("index/stats {service=~\".+\"} entries=%llu, expected %llu",
-             (unsigned long long)*all, (unsigned long long)labelled);
-      }
-      for (const char* level : {"debug", "info", "warn", "error"}) {
-        const auto got = StatsEntries(
-            http_port, std::string("%7Blevel%3D%22") + level + "%22%7D",
-            &status);
-        if (got && *got != want.PerLevel(level)) {
-          Note("index/stats {level=\"%s\"} entries=%llu, expected %llu", level,
-               (unsigned long long)*got,
-               (unsigned long long)want.PerLevel(level));
+          "silt_lines_rejected_total is %.0f; the workload has %llu non-JSON "
+          "lines",
+          *rej, (unsigned long long)want.malformed);
+    }
+    {
+      int status = 0;
+      const auto all =
+          StatsEntries(http_port, "%7Bservice%3D~%22.%2B%22%7D", &status);
+      if (!all) {
+        Note(
+            "GET /loki/api/v1/index/stats answered %d; entry counts not "
+            "checked",
+            status);
+      } else {
+        const uint64_t labelled = want.lines - want.malformed;
+        if (*all != labelled && *all != want.lines) {
+          Note("index/stats {service=~\".+\"} entries=%llu, expected %llu",
+               (unsigned long long)*all, (unsigned long long)labelled);
+        }
+        for (const char* level : {"debug", "info", "warn", "error"}) {
+          const auto got = StatsEntries(
+              http_port, std::string("%7Blevel%3D%22") + level + "%22%7D",
+              &status);
+          if (got && *got != want.PerLevel(level)) {
+            Note("index/stats {level=\"%s\"} entries=%llu, expected %llu",
+                 level, (unsigned long long)*got,
+                 (unsigned long long)want.PerLevel(level));
+          }
         }
       }
     }
   }
 
   // 6. Footprint, then a clean stop.
-  uint64_t files = 0;
-  const uint64_t stored_bytes = TreeBytes(data_dir, &files);
-  const uint64_t peak_rss = silt.PeakRss();
+  r.stored_bytes = TreeBytes(data_dir, &r.files);
+  r.peak_rss = silt.PeakRss();
   const auto s0 = Clock::now();
-  const int exit_code = silt.Stop(60);
-  const double stop_s = Seconds(s0, Clock::now());
-  uint64_t files_after = 0;
-  const uint64_t bytes_after = TreeBytes(data_dir, &files_after);
-  alarm(0);
-  if (exit_code != 0) {
+  r.exit_code = silt.Stop(60);
+  r.stop_s = Seconds(s0, Clock::now());
+  r.bytes_after = TreeBytes(data_dir, &r.files_after);
+  if (r.exit_code != 0) {
     silt.PrintTail();
-    Note("silt exited with %d after SIGTERM (expected 0)", exit_code);
+    Note("silt exited with %d after SIGTERM (expected 0)", r.exit_code);
+  }
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool v = i + 1 < argc;
+    if (a == "--silt" && v) {
+      opt.silt = argv[++i];
+    } else if (a == "--lines" && v) {
+      opt.lines = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--seed" && v) {
+      opt.seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--keep") {
+      opt.keep = true;
+    } else if (a == "--no-redact-compare") {
+      opt.redact_compare = false;
+    } else if (a == "--timeout" && v) {
+      opt.timeout_s = std::atoi(argv[++i]);
+    } else if (a == "--tmp" && v) {
+      opt.tmp = argv[++i];
+    } else {
+      return Usage();
+    }
+  }
+  if (opt.lines == 0 || opt.timeout_s <= 0) return Usage();
+  if (opt.silt.empty()) opt.silt = DefaultSilt(argv[0]);
+  if (access(opt.silt.c_str(), X_OK) != 0) {
+    Die("no silt binary at %s (pass --silt PATH)", opt.silt.c_str());
+  }
+  if (opt.tmp.empty()) {
+    const char* t = std::getenv("TMPDIR");
+    opt.tmp = t && *t ? t : "/tmp";
+  }
+  std::string templ = opt.tmp + "/silt-e2e-XXXXXX";
+  if (!mkdtemp(templ.data()))
+    Die("mkdtemp %s: %s", templ.c_str(), strerror(errno));
+  const std::string dir = templ;
+  g_dir = dir;
+  g_keep = opt.keep;
+  const std::string log_path = dir + "/logs.ndjson";
+  const std::string zst_path = dir + "/logs.ndjson.zst";
+  const std::string data_dir = dir + "/data";
+  const std::string cmp_dir = dir + "/data-compare";
+
+  std::snprintf(g_log_path, sizeof(g_log_path), "%s", log_path.c_str());
+  std::snprintf(g_timeout_msg, sizeof(g_timeout_msg),
+                "silt_e2e_bench: FAIL: global timeout of %d s; silt killed; "
+                "its data left in %s\n",
+                opt.timeout_s, dir.c_str());
+  signal(SIGALRM, OnAlarm);
+  alarm(static_cast<unsigned>(opt.timeout_s));
+
+  // 1. The workload.
+  const auto g0 = Clock::now();
+  const silt::bench::LogGenCounts want = WriteWorkload(opt, log_path);
+  const double raw_mb = want.bytes / 1e6;
+  std::fprintf(stderr,
+               "generated %llu lines, %.1f MB in %.2f s (%llu malformed, "
+               "%llu traced, %llu with a secret)\n",
+               (unsigned long long)want.lines, raw_mb,
+               Seconds(g0, Clock::now()), (unsigned long long)want.malformed,
+               (unsigned long long)want.with_trace,
+               (unsigned long long)want.with_secret);
+
+  // 2. The reference: best wall time of 3 runs into /dev/null, reading the
+  // file from the page cache as silt's turn does; then one run for the size.
+  double zstd_s = 1e300;
+  for (int i = 0; i < 3; ++i) {
+    zstd_s = std::min(zstd_s, RunZstd(log_path, "/dev/null"));
+  }
+  RunZstd(log_path, zst_path);
+  std::error_code ec;
+  const uint64_t zstd_bytes = fs::file_size(zst_path, ec);
+  fs::remove(zst_path, ec);
+  std::fprintf(stderr, "zstd -3 -T1: %.3f s, %llu bytes\n", zstd_s,
+               (unsigned long long)zstd_bytes);
+
+  // 3-6. The main run: silt on its defaults (redaction on).
+  const IngestRun main_run =
+      RunIngest(opt, data_dir, {}, log_path, want, /*checks=*/true);
+  const double silt_s = main_run.silt_s;
+  const uint64_t stored_bytes = main_run.stored_bytes;
+  const uint64_t peak_rss = main_run.peak_rss;
+
+  // 6b. Redaction's cost: the same ingest with the default rules on and with
+  // redaction off, alternated (off, on, off after the main run), best of
+  // each, so both sides see the same machine.
+  double on_s = main_run.silt_s, on_cpu = main_run.cpu_s;
+  double off_s = 1e300, off_cpu = 1e300;
+  double off_redactions = 0;
+  if (opt.redact_compare) {
+    for (int k = 0; k < 3; ++k) {
+      const bool on = k == 1;
+      const IngestRun run =
+          RunIngest(opt, cmp_dir,
+                    on ? std::vector<std::string>{}
+                       : std::vector<std::string>{"--redact", "off"},
+                    log_path, want, /*checks=*/false);
+      if (on) {
+        on_s = std::min(on_s, run.silt_s);
+        on_cpu = std::min(on_cpu, run.cpu_s);
+      } else {
+        off_s = std::min(off_s, run.silt_s);
+        off_cpu = std::min(off_cpu, run.cpu_s);
+        off_redactions += run.redactions;
+      }
+    }
+  }
+  fs::remove_all(cmp_dir, ec);
+  alarm(0);
+  if (main_run.redactions != static_cast<double>(want.with_secret)) {
+    Note(
+        "silt_redactions_total is %.0f; the workload has %llu planted "
+        "secrets (one per line)",
+        main_run.redactions, (unsigned long long)want.with_secret);
+  }
+  if (off_redactions != 0) {
+    Note("silt_redactions_total is %.0f with --redact off", off_redactions);
   }
 
   // 7. The report.
@@ -761,8 +862,9 @@ int main(int argc, char** argv) {
   std::printf(
       "detail: send %.3f s + flush %.3f s; %llu files after flush; %.1f MB "
       "in %llu files after SIGTERM (%.2f s, exit %d)\n",
-      Seconds(t0, t_sent), Seconds(t_sent, t1), (unsigned long long)files,
-      bytes_after / 1e6, (unsigned long long)files_after, stop_s, exit_code);
+      main_run.send_s, main_run.flush_s, (unsigned long long)main_run.files,
+      main_run.bytes_after / 1e6, (unsigned long long)main_run.files_after,
+      main_run.stop_s, main_run.exit_code);
   const bool floor_met = rate_ratio >= 0.7 && size_ratio <= 1.0 && rss_mb < 512;
   std::printf(
       "targets: rate >= 1.0 %s, size <= 0.8 %s, peak RSS < 512 MB %s; "
@@ -770,14 +872,30 @@ int main(int argc, char** argv) {
       rate_ratio >= 1.0 ? "met" : "MISSED",
       size_ratio <= 0.8 ? "met" : "MISSED", rss_mb < 512 ? "met" : "MISSED",
       floor_met ? "met" : "MISSED");
+  double redact_ratio = 0, redact_cpu_ratio = 0;
+  if (opt.redact_compare) {
+    redact_ratio = off_s / on_s;
+    redact_cpu_ratio = off_cpu > 0 ? on_cpu / off_cpu : 0;
+    std::printf(
+        "redaction, default rules on vs --redact off (best of 2 runs each):\n"
+        "rules on         %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "rules off        %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "redact ratio (on/off rate): %.2f (target >= 0.85 %s)   cpu on/off: "
+        "%.2f\n",
+        on_s, Thousands(want.lines / on_s).c_str(), raw_mb / on_s, on_cpu,
+        off_s, Thousands(want.lines / off_s).c_str(), raw_mb / off_s, off_cpu,
+        redact_ratio, redact_ratio >= 0.85 ? "met" : "MISSED",
+        redact_cpu_ratio);
+  }
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "
       "stored_bytes=%llu zstd_bytes=%llu raw_bytes=%llu lines=%llu "
-      "silt_s=%.3f zstd_s=%.3f peak_rss_mb=%.0f\n",
+      "silt_s=%.3f zstd_s=%.3f peak_rss_mb=%.0f redact_ratio=%.3f "
+      "redact_cpu_ratio=%.3f\n",
       rate_ratio, size_ratio, want.lines / silt_s, raw_mb / silt_s,
       (unsigned long long)stored_bytes, (unsigned long long)zstd_bytes,
       (unsigned long long)want.bytes, (unsigned long long)want.lines, silt_s,
-      zstd_s, rss_mb);
+      zstd_s, rss_mb, redact_ratio, redact_cpu_ratio);
   std::fflush(stdout);
 
   if (opt.keep) {

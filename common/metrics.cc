@@ -169,6 +169,7 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.corruptions);
   RenderCounter(&out, m.http_requests);
   RenderCounter(&out, m.tcp_connections);
+  RenderCounter(&out, m.redactions);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
   RenderHistogram(&out, m.query_latency);

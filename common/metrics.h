@@ -109,6 +109,10 @@ struct MetricSet {
   Family<Counter> tcp_connections{"silt_tcp_connections_total",
                                   "TCP connections accepted or refused.",
                                   {"result"}};
+  Family<Counter> redactions{
+      "silt_redactions_total",
+      "Values replaced by redaction before storage, per rule.",
+      {"rule"}};
   Family<Gauge> active_streams{
       "silt_active_streams", "Streams known to the index.", {}};
   Family<Histogram> ack_latency{

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/time_util.h"
+#include "server/internal/redact_config.h"
 
 namespace silt::server {
 namespace {
@@ -143,6 +144,18 @@ const std::map<std::string, Setter>& Setters() {
          c->head_max_bytes = n;
          return absl::OkStatus();
        }},
+      {"redact",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactEnabled(v, &c->redact);
+       }},
+      {"redact_enable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, true, &c->redact);
+       }},
+      {"redact_disable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, false, &c->redact);
+       }},
       {"head_max_age",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
@@ -202,6 +215,14 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
           rules.push_back(std::move(r));
         }
         config->labels = std::move(rules);
+        continue;
+      }
+      if (key == "redact") {
+        absl::Status st = internal::ParseRedactYaml(kv.second, &config->redact);
+        if (!st.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("config ", path, ": ", st.message()));
+        }
         continue;
       }
       auto it = Setters().find(key);
@@ -285,6 +306,9 @@ std::string FlagsHelp() {
   --head-max-bytes N         cut the in-memory head into parts past N (64MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
+  --redact on|off            redaction of secrets and personal data (default on)
+  --redact-enable R[,R...]   switch rules on (e.g. ipv4,us_ssn; see README)
+  --redact-disable R[,R...]  switch rules off (e.g. email)
 )";
 }
 

@@ -58,6 +58,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
                    ? config.workers
                    : std::max(1u, std::thread::hardware_concurrency());
   po.parse.labels = config.labels;
+  auto rules = redact::Rules::Compile(config.redact);
+  if (!rules.ok()) return rules.status();
+  po.redact = *rules;
   rep->pipeline =
       std::make_unique<Pipeline>(po, rep->index.get(), rep->store.get());
 
