@@ -124,6 +124,15 @@ bool DecodeJsonString(std::string_view raw, std::string* dec,
   return true;
 }
 
+// "Bearer [REDACTED:...]": an Authorization value redacted before.
+bool SchemeThenMarker(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && IsAlpha(text[i])) ++i;
+  if (i == 0 || i >= text.size() || !IsWs(text[i])) return false;
+  while (i < text.size() && IsWs(text[i])) ++i;
+  return IsMarkerAt(text, i);
+}
+
 }  // namespace
 
 // One JSON document at one nesting level. Output is lazy: bytes are copied
@@ -290,7 +299,9 @@ class JsonWalk {
       size_t b, e;
       bool esc;
       if (!ScanString(&b, &e, &esc)) return false;
-      if (kc.keep || content_mask_ == 0) return true;
+      if (kc.keep) return true;
+      // With only secret_key flagged, only nested JSON can hold a change.
+      if (content_mask_ == 0 && !MayBeJson(b, e)) return true;
       std::string_view text;
       if (!Decode(b, e, esc, &text)) return false;
       StringValue(b, e, esc, text, kc.auth);
@@ -303,6 +314,12 @@ class JsonWalk {
       return true;
     }
     return false;
+  }
+
+  // Whether string body [b, e) starts (after blanks) with '{' or '['.
+  bool MayBeJson(size_t b, size_t e) const {
+    while (b < e && IsWs(in_[b])) ++b;
+    return b < e && (in_[b] == '{' || in_[b] == '[');
   }
 
   void StringValue(size_t b, size_t e, bool esc, std::string_view text,
@@ -321,6 +338,7 @@ class JsonWalk {
       }
       return;
     }
+    if (content_mask_ == 0) return;
     TextContext ctx;
     ctx.auth_value = auth;
     rw_->finder_->Find(text, content_mask_, ctx, &spans_);
@@ -360,6 +378,7 @@ class JsonWalk {
       if (!Decode(b, e, esc, &text)) return false;
       if (IsMarkerAt(text, 0)) return true;
       const int bearer = rules_->bearer_rule;
+      if (kc.auth && SchemeThenMarker(text)) return true;
       if (kc.auth && bearer >= 0) {
         // `Authorization: Bearer x` keeps its scheme readable.
         TextContext ctx;
