@@ -9,6 +9,9 @@
 //   silt_e2e_bench [--silt PATH] [--lines N] [--seed S] [--keep]
 //                  [--timeout SECONDS] [--tmp DIR]
 //
+// Then the same TCP ingest with redaction on and off (--no-redact-compare
+// skips it).
+//
 // Exit status: 0 when silt stored the right count (whatever the speed),
 // 1 when it did not, failed, or the global timeout fired; 2 for bad usage.
 // It only ever connects to 127.0.0.1.
@@ -106,7 +109,10 @@ struct Options {
   uint64_t lines = 1000000;
   uint64_t seed = 42;
   bool keep = false;
-  bool redact_compare = true;  // also run with --redact off (6b)
+  bool tail = true;  // the tail path beside the TCP path, and the idle run
+  int idle_files = 1000;
+  int idle_seconds = 10;
+  bool redact_compare = true;  // redaction on against --redact off (step 8)
   int timeout_s = 600;
   std::string tmp;
 };
@@ -168,11 +174,11 @@ double RunZstd(const std::string& in, const std::string& out) {
 class SiltProcess {
  public:
   void Start(const std::string& binary, const std::string& data_dir,
-             const std::vector<std::string>& extra_args) {
+             const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {
         binary,          "serve",       "--data-dir",   data_dir,
         "--http-listen", "127.0.0.1:0", "--tcp-listen", "127.0.0.1:0"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -237,28 +243,6 @@ class SiltProcess {
     }
     std::fclose(f);
     return kb * 1024;
-  }
-
-  // User + system CPU seconds of every thread so far, or 0 if unknown.
-  double CpuSeconds() const {
-    FILE* f =
-        std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r");
-    if (!f) return 0;
-    char buf[1024];
-    const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-    std::fclose(f);
-    buf[n] = 0;
-    // Fields after the ")" that ends the command name: state is field 3,
-    // utime field 14, stime field 15.
-    const char* p = std::strrchr(buf, ')');
-    if (!p) return 0;
-    unsigned long long utime = 0, stime = 0;
-    if (std::sscanf(p + 2,
-                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                    &utime, &stime) != 2) {
-      return 0;
-    }
-    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
   }
 
   // SIGTERM, then up to `timeout_s` for a clean exit, then SIGKILL.
@@ -510,6 +494,253 @@ uint64_t TreeBytes(const std::string& dir, uint64_t* files) {
   return total;
 }
 
+// ---------------------------------------------------------------------------
+// The tail path: the same lines in Docker json-file envelopes, and an idle
+// silt following many quiet files.
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    } else {
+      out->push_back(static_cast<char>(c));
+    }
+  }
+}
+
+// Wraps every line of `in` as Docker's json-file driver writes it, with
+// envelope times 1 µs apart from 2024-05-01T12:00:00Z. Returns its bytes.
+uint64_t WriteDockerFile(const std::string& in, const std::string& out) {
+  FILE* src = std::fopen(in.c_str(), "rb");
+  FILE* dst = std::fopen(out.c_str(), "wb");
+  if (!src || !dst) Die("cannot open %s / %s", in.c_str(), out.c_str());
+  std::string buf, line, outbuf;
+  char* p = nullptr;
+  size_t cap = 0;
+  uint64_t i = 0, bytes = 0;
+  ssize_t n;
+  while ((n = getline(&p, &cap, src)) > 0) {
+    std::string_view l(p, static_cast<size_t>(n));
+    if (!l.empty() && l.back() == '\n') l.remove_suffix(1);
+    const uint64_t sec = i / 1000000, us = i % 1000000;
+    char ts[64];
+    std::snprintf(ts, sizeof(ts), "2024-05-01T%02llu:%02llu:%02llu.%06lluZ",
+                  (unsigned long long)(12 + sec / 3600 % 12),
+                  (unsigned long long)(sec / 60 % 60),
+                  (unsigned long long)(sec % 60), (unsigned long long)us);
+    outbuf.append("{\"log\":\"");
+    AppendJsonString(&outbuf, l);
+    outbuf.append("\\n\",\"stream\":\"stdout\",\"time\":\"");
+    outbuf.append(ts);
+    outbuf.append("\"}\n");
+    ++i;
+    if (outbuf.size() > (1 << 20)) {
+      bytes += std::fwrite(outbuf.data(), 1, outbuf.size(), dst);
+      outbuf.clear();
+    }
+  }
+  bytes += std::fwrite(outbuf.data(), 1, outbuf.size(), dst);
+  std::free(p);
+  std::fclose(src);
+  if (std::fclose(dst) != 0)
+    Die("writing %s: %s", out.c_str(), strerror(errno));
+  return bytes;
+}
+
+void WaitReady(SiltProcess& silt, int* http_port) {
+  int tcp_port = 0;
+  if (!silt.WaitPorts(60, http_port, &tcp_port)) {
+    silt.PrintTail();
+    Die("silt did not log its listening line within 60 s");
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Http(*http_port, "GET", "/ready", 5).status != 200) {
+    if (!silt.Running() || Clock::now() > deadline) {
+      silt.PrintTail();
+      Die("GET /ready did not answer 200 within 60 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Waits until `metric` reaches `want` (or stops moving for 15 s), flushing
+// when `flush`. Returns the last value.
+double WaitMetric(SiltProcess& silt, int http_port, const char* metric,
+                  double want, bool flush) {
+  double last = -1;
+  auto last_change = Clock::now();
+  for (;;) {
+    if (flush) {
+      const HttpResult r = Http(http_port, "POST", "/api/v1/flush", 300);
+      if (r.status != 200 && r.status != 204) {
+        silt.PrintTail();
+        Die("POST /api/v1/flush answered %d %s", r.status, r.body.c_str());
+      }
+    }
+    const double v = Metric(http_port, metric).value_or(0);
+    if (v >= want) return v;
+    if (v != last) {
+      last = v;
+      last_change = Clock::now();
+    } else if (Seconds(last_change, Clock::now()) > 15) {
+      return v;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(flush ? 20 : 5));
+  }
+}
+
+// A fresh silt tailing an empty directory; the Docker file is renamed into
+// it (the clock starts), then silt must store every line. Returns seconds.
+double RunTail(const Options& opt, const std::string& dir,
+               const std::string& docker, uint64_t lines, uint64_t* rss) {
+  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  const auto t0 = Clock::now();
+  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
+    Die("rename %s: %s", docker.c_str(), strerror(errno));
+  }
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
+        (unsigned long long)lines);
+  }
+  *rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
+  fs::remove(in + "/0.log", ec);
+  fs::remove_all(data, ec);
+  return s;
+}
+
+// utime + stime of a process, in seconds.
+double CpuSeconds(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  char buf[2048];
+  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  if (!p) return 0;
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  unsigned long long ut = 0, st = 0;
+  int field = 2;
+  for (const char* q = p + 1; *q; ++q) {
+    if (*q == ' ') {
+      ++field;
+      if (field == 14) ut = std::strtoull(q + 1, nullptr, 10);
+      if (field == 15) st = std::strtoull(q + 1, nullptr, 10);
+    }
+  }
+  return double(ut + st) / double(sysconf(_SC_CLK_TCK));
+}
+
+// An idle silt tailing `files` quiet files, beside an idle silt without
+// tailing, over the same `window_s`: CPU as % of one core for each.
+void RunIdle(const Options& opt, const std::string& dir, int files,
+             int window_s, double* tail_pct, double* ref_pct) {
+  const std::string in = dir + "/idle-in";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  for (int i = 0; i < files; ++i) {
+    FILE* f = std::fopen((in + "/f" + std::to_string(i) + ".log").c_str(), "w");
+    if (!f) Die("cannot create idle files in %s", in.c_str());
+    std::fprintf(f, "{\"msg\":\"hello from file %d\"}\n", i);
+    std::fclose(f);
+  }
+  SiltProcess tail, ref;
+  tail.Start(opt.silt, dir + "/data-idle", {"--tail", in + "/*.log"});
+  ref.Start(opt.silt, dir + "/data-ref");
+  int tail_port = 0, ref_port = 0;
+  WaitReady(tail, &tail_port);
+  WaitReady(ref, &ref_port);
+  if (WaitMetric(tail, tail_port, "silt_lines_received_total", files, false) !=
+      files) {
+    Die("idle: silt did not read the %d files", files);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // settle
+  const double t0 = CpuSeconds(tail.pid()), r0 = CpuSeconds(ref.pid());
+  const auto w0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(window_s));
+  const double wall = Seconds(w0, Clock::now());
+  *tail_pct = 100.0 * (CpuSeconds(tail.pid()) - t0) / wall;
+  *ref_pct = 100.0 * (CpuSeconds(ref.pid()) - r0) / wall;
+  tail.Stop(60);
+  ref.Stop(60);
+  fs::remove_all(in, ec);
+  fs::remove_all(dir + "/data-idle", ec);
+  fs::remove_all(dir + "/data-ref", ec);
+}
+
+// A fresh silt started with `extra` flags; the file goes over one TCP
+// connection, then flushes until every line is stored. Returns the seconds
+// from the first byte to that flush, and silt's CPU seconds in *cpu_s (and
+// silt_redactions_total in *redactions).
+double RunTcp(const Options& opt, const std::string& data,
+              const std::vector<std::string>& extra,
+              const std::string& log_path, uint64_t bytes, uint64_t lines,
+              double* cpu_s, double* redactions) {
+  std::error_code ec;
+  fs::remove_all(data, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, extra);
+  int http_port = 0, tcp_port = 0;
+  if (!silt.WaitPorts(60, &http_port, &tcp_port)) {
+    silt.PrintTail();
+    Die("silt did not log its listening line within 60 s");
+  }
+  WaitReady(silt, &http_port);
+  const int in_fd = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) Die("open %s: %s", log_path.c_str(), strerror(errno));
+  void* map =
+      mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in_fd, 0);
+  if (map == MAP_FAILED) Die("mmap: %s", strerror(errno));
+  const int fd = Connect(tcp_port, 120);
+  if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  const auto t0 = Clock::now();
+  if (!SendAll(fd, static_cast<const char*>(map), bytes)) {
+    silt.PrintTail();
+    Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  }
+  shutdown(fd, SHUT_WR);
+  close(fd);
+  munmap(map, bytes);
+  close(in_fd);
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("silt %s: silt_entries_stored_total is %.0f, expected %llu",
+        extra.empty() ? "" : extra.back().c_str(), stored,
+        (unsigned long long)lines);
+  }
+  *cpu_s = CpuSeconds(silt.pid());
+  *redactions = Metric(http_port, "silt_redactions_total").value_or(0);
+  if (silt.Stop(60) != 0) Note("silt did not exit 0 after SIGTERM");
+  fs::remove_all(data, ec);
+  return s;
+}
+
 std::string DefaultSilt(const char* argv0) {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -524,8 +755,8 @@ std::string DefaultSilt(const char* argv0) {
 int Usage() {
   std::fprintf(stderr,
                "usage: silt_e2e_bench [--silt PATH] [--lines N] [--seed S] "
-               "[--keep] [--no-redact-compare] [--timeout SECONDS] "
-               "[--tmp DIR]\n");
+               "[--keep] [--timeout SECONDS] [--tmp DIR] [--no-tail] "
+               "[--idle-files N] [--idle-seconds S] [--no-redact-compare]\n");
   return 2;
 }
 
@@ -539,29 +770,93 @@ std::string Thousands(double per_s) {
   return buf;
 }
 
-// One ingest run (steps 3 to 6 of bench/README.md) against a fresh silt
-// started with `silt_args` on an empty `data_dir`. `checks`: also compare
-// silt's answers with the generator's counts (notes only).
-struct IngestRun {
-  double silt_s = 0, send_s = 0, flush_s = 0, stop_s = 0;
-  double cpu_s = 0;  // silt's user + system CPU seconds until the flush
-  double redactions = 0;
-  uint64_t stored_bytes = 0, files = 0, bytes_after = 0, files_after = 0;
-  uint64_t peak_rss = 0;
-  int exit_code = 0;
-};
+}  // namespace
 
-IngestRun RunIngest(const Options& opt, const std::string& data_dir,
-                    const std::vector<std::string>& silt_args,
-                    const std::string& log_path,
-                    const silt::bench::LogGenCounts& want, bool checks) {
-  IngestRun r;
-  // 3. A fresh silt.
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool v = i + 1 < argc;
+    if (a == "--silt" && v) {
+      opt.silt = argv[++i];
+    } else if (a == "--lines" && v) {
+      opt.lines = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--seed" && v) {
+      opt.seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--keep") {
+      opt.keep = true;
+    } else if (a == "--timeout" && v) {
+      opt.timeout_s = std::atoi(argv[++i]);
+    } else if (a == "--tmp" && v) {
+      opt.tmp = argv[++i];
+    } else if (a == "--no-tail") {
+      opt.tail = false;
+    } else if (a == "--no-redact-compare") {
+      opt.redact_compare = false;
+    } else if (a == "--idle-files" && v) {
+      opt.idle_files = std::atoi(argv[++i]);
+    } else if (a == "--idle-seconds" && v) {
+      opt.idle_seconds = std::atoi(argv[++i]);
+    } else {
+      return Usage();
+    }
+  }
+  if (opt.lines == 0 || opt.timeout_s <= 0) return Usage();
+  if (opt.silt.empty()) opt.silt = DefaultSilt(argv[0]);
+  if (access(opt.silt.c_str(), X_OK) != 0) {
+    Die("no silt binary at %s (pass --silt PATH)", opt.silt.c_str());
+  }
+  if (opt.tmp.empty()) {
+    const char* t = std::getenv("TMPDIR");
+    opt.tmp = t && *t ? t : "/tmp";
+  }
+  std::string templ = opt.tmp + "/silt-e2e-XXXXXX";
+  if (!mkdtemp(templ.data()))
+    Die("mkdtemp %s: %s", templ.c_str(), strerror(errno));
+  const std::string dir = templ;
+  g_dir = dir;
+  g_keep = opt.keep;
+  const std::string log_path = dir + "/logs.ndjson";
+  const std::string zst_path = dir + "/logs.ndjson.zst";
+  const std::string data_dir = dir + "/data";
+
+  std::snprintf(g_log_path, sizeof(g_log_path), "%s", log_path.c_str());
+  std::snprintf(g_timeout_msg, sizeof(g_timeout_msg),
+                "silt_e2e_bench: FAIL: global timeout of %d s; silt killed; "
+                "its data left in %s\n",
+                opt.timeout_s, dir.c_str());
+  signal(SIGALRM, OnAlarm);
+  alarm(static_cast<unsigned>(opt.timeout_s));
+
+  // 1. The workload.
+  const auto g0 = Clock::now();
+  const silt::bench::LogGenCounts want = WriteWorkload(opt, log_path);
+  const double raw_mb = want.bytes / 1e6;
+  std::fprintf(stderr,
+               "generated %llu lines, %.1f MB in %.2f s (%llu malformed, "
+               "%llu traced, %llu with a secret)\n",
+               (unsigned long long)want.lines, raw_mb,
+               Seconds(g0, Clock::now()), (unsigned long long)want.malformed,
+               (unsigned long long)want.with_trace,
+               (unsigned long long)want.with_secret);
+
+  // 2. The reference: best wall time of 3 runs into /dev/null, reading the
+  // file from the page cache as silt's turn does; then one run for the size.
+  double zstd_s = 1e300;
+  for (int i = 0; i < 3; ++i) {
+    zstd_s = std::min(zstd_s, RunZstd(log_path, "/dev/null"));
+  }
+  RunZstd(log_path, zst_path);
   std::error_code ec;
-  fs::remove_all(data_dir, ec);
+  const uint64_t zstd_bytes = fs::file_size(zst_path, ec);
+  fs::remove(zst_path, ec);
+  std::fprintf(stderr, "zstd -3 -T1: %.3f s, %llu bytes\n", zstd_s,
+               (unsigned long long)zstd_bytes);
+
+  // 3. A fresh silt.
   fs::create_directories(data_dir, ec);
   SiltProcess silt;
-  silt.Start(opt.silt, data_dir, silt_args);
+  silt.Start(opt.silt, data_dir);
   int http_port = 0, tcp_port = 0;
   if (!silt.WaitPorts(60, &http_port, &tcp_port)) {
     silt.PrintTail();
@@ -655,12 +950,7 @@ IngestRun RunIngest(const Options& opt, const std::string& data_dir,
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  r.silt_s = Seconds(t0, t1);
-  r.send_s = Seconds(t0, t_sent);
-  r.flush_s = Seconds(t_sent, t1);
-  r.cpu_s = silt.CpuSeconds();
-  if (auto red = Metric(http_port, "silt_redactions_total"))
-    r.redactions = *red;
+  const double silt_s = Seconds(t0, t1);
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -668,179 +958,100 @@ IngestRun RunIngest(const Options& opt, const std::string& data_dir,
   }
 
   // 5. Answers that are checked when silt can give them (notes only).
-  if (checks) {
-    if (auto rej = Metric(http_port, "silt_lines_rejected_total");
-        rej && *rej != static_cast<double>(want.malformed)) {
+  if (auto rej = Metric(http_port, "silt_lines_rejected_total");
+      rej && *rej != static_cast<double>(want.malformed)) {
+    Note(
+        "silt_lines_rejected_total is %.0f; the workload has %llu non-JSON "
+        "lines",
+        *rej, (unsigned long long)want.malformed);
+  }
+  {
+    int status = 0;
+    const auto all =
+        StatsEntries(http_port, "%7Bservice%3D~%22.%2B%22%7D", &status);
+    if (!all) {
       Note(
-          "silt_lines_rejected_total is %.0f; the workload has %llu non-JSON "
-          "lines",
-          *rej, (unsigned long long)want.malformed);
-    }
-    {
-      int status = 0;
-      const auto all =
-          StatsEntries(http_port, "%7Bservice%3D~%22.%2B%22%7D", &status);
-      if (!all) {
-        Note(
-            "GET /loki/api/v1/index/stats answered %d; entry counts not "
-            "checked",
-            status);
-      } else {
-        const uint64_t labelled = want.lines - want.malformed;
-        if (*all != labelled && *all != want.lines) {
-          Note("index/stats {service=~\".+\"} entries=%llu, expected %llu",
-               (unsigned long long)*all, (unsigned long long)labelled);
-        }
-        for (const char* level : {"debug", "info", "warn", "error"}) {
-          const auto got = StatsEntries(
-              http_port, std::string("%7Blevel%3D%22") + level + "%22%7D",
-              &status);
-          if (got && *got != want.PerLevel(level)) {
-            Note("index/stats {level=\"%s\"} entries=%llu, expected %llu",
-                 level, (unsigned long long)*got,
-                 (unsigned long long)want.PerLevel(level));
-          }
+          "GET /loki/api/v1/index/stats answered %d; entry counts not "
+          "checked",
+          status);
+    } else {
+      const uint64_t labelled = want.lines - want.malformed;
+      if (*all != labelled && *all != want.lines) {
+        Note("index/stats {service=~\".+\"} entries=%llu, expected %llu",
+             (unsigned long long)*all, (unsigned long long)labelled);
+      }
+      for (const char* level : {"debug", "info", "warn", "error"}) {
+        const auto got = StatsEntries(
+            http_port, std::string("%7Blevel%3D%22") + level + "%22%7D",
+            &status);
+        if (got && *got != want.PerLevel(level)) {
+          Note("index/stats {level=\"%s\"} entries=%llu, expected %llu", level,
+               (unsigned long long)*got,
+               (unsigned long long)want.PerLevel(level));
         }
       }
     }
   }
 
   // 6. Footprint, then a clean stop.
-  r.stored_bytes = TreeBytes(data_dir, &r.files);
-  r.peak_rss = silt.PeakRss();
+  uint64_t files = 0;
+  const uint64_t stored_bytes = TreeBytes(data_dir, &files);
+  const uint64_t peak_rss = silt.PeakRss();
   const auto s0 = Clock::now();
-  r.exit_code = silt.Stop(60);
-  r.stop_s = Seconds(s0, Clock::now());
-  r.bytes_after = TreeBytes(data_dir, &r.files_after);
-  if (r.exit_code != 0) {
-    silt.PrintTail();
-    Note("silt exited with %d after SIGTERM (expected 0)", r.exit_code);
-  }
-  return r;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options opt;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool v = i + 1 < argc;
-    if (a == "--silt" && v) {
-      opt.silt = argv[++i];
-    } else if (a == "--lines" && v) {
-      opt.lines = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--seed" && v) {
-      opt.seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--keep") {
-      opt.keep = true;
-    } else if (a == "--no-redact-compare") {
-      opt.redact_compare = false;
-    } else if (a == "--timeout" && v) {
-      opt.timeout_s = std::atoi(argv[++i]);
-    } else if (a == "--tmp" && v) {
-      opt.tmp = argv[++i];
-    } else {
-      return Usage();
-    }
-  }
-  if (opt.lines == 0 || opt.timeout_s <= 0) return Usage();
-  if (opt.silt.empty()) opt.silt = DefaultSilt(argv[0]);
-  if (access(opt.silt.c_str(), X_OK) != 0) {
-    Die("no silt binary at %s (pass --silt PATH)", opt.silt.c_str());
-  }
-  if (opt.tmp.empty()) {
-    const char* t = std::getenv("TMPDIR");
-    opt.tmp = t && *t ? t : "/tmp";
-  }
-  std::string templ = opt.tmp + "/silt-e2e-XXXXXX";
-  if (!mkdtemp(templ.data()))
-    Die("mkdtemp %s: %s", templ.c_str(), strerror(errno));
-  const std::string dir = templ;
-  g_dir = dir;
-  g_keep = opt.keep;
-  const std::string log_path = dir + "/logs.ndjson";
-  const std::string zst_path = dir + "/logs.ndjson.zst";
-  const std::string data_dir = dir + "/data";
-  const std::string cmp_dir = dir + "/data-compare";
-
-  std::snprintf(g_log_path, sizeof(g_log_path), "%s", log_path.c_str());
-  std::snprintf(g_timeout_msg, sizeof(g_timeout_msg),
-                "silt_e2e_bench: FAIL: global timeout of %d s; silt killed; "
-                "its data left in %s\n",
-                opt.timeout_s, dir.c_str());
-  signal(SIGALRM, OnAlarm);
-  alarm(static_cast<unsigned>(opt.timeout_s));
-
-  // 1. The workload.
-  const auto g0 = Clock::now();
-  const silt::bench::LogGenCounts want = WriteWorkload(opt, log_path);
-  const double raw_mb = want.bytes / 1e6;
-  std::fprintf(stderr,
-               "generated %llu lines, %.1f MB in %.2f s (%llu malformed, "
-               "%llu traced, %llu with a secret)\n",
-               (unsigned long long)want.lines, raw_mb,
-               Seconds(g0, Clock::now()), (unsigned long long)want.malformed,
-               (unsigned long long)want.with_trace,
-               (unsigned long long)want.with_secret);
-
-  // 2. The reference: best wall time of 3 runs into /dev/null, reading the
-  // file from the page cache as silt's turn does; then one run for the size.
-  double zstd_s = 1e300;
-  for (int i = 0; i < 3; ++i) {
-    zstd_s = std::min(zstd_s, RunZstd(log_path, "/dev/null"));
-  }
-  RunZstd(log_path, zst_path);
-  std::error_code ec;
-  const uint64_t zstd_bytes = fs::file_size(zst_path, ec);
-  fs::remove(zst_path, ec);
-  std::fprintf(stderr, "zstd -3 -T1: %.3f s, %llu bytes\n", zstd_s,
-               (unsigned long long)zstd_bytes);
-
-  // 3-6. The main run: silt on its defaults (redaction on).
-  const IngestRun main_run =
-      RunIngest(opt, data_dir, {}, log_path, want, /*checks=*/true);
-  const double silt_s = main_run.silt_s;
-  const uint64_t stored_bytes = main_run.stored_bytes;
-  const uint64_t peak_rss = main_run.peak_rss;
-
-  // 6b. Redaction's cost: the same ingest with the default rules on and with
-  // redaction off, alternated (off, on, off after the main run), best of
-  // each, so both sides see the same machine.
-  double on_s = main_run.silt_s, on_cpu = main_run.cpu_s;
-  double off_s = 1e300, off_cpu = 1e300;
-  double off_redactions = 0;
-  if (opt.redact_compare) {
-    for (int k = 0; k < 3; ++k) {
-      const bool on = k == 1;
-      const IngestRun run =
-          RunIngest(opt, cmp_dir,
-                    on ? std::vector<std::string>{}
-                       : std::vector<std::string>{"--redact", "off"},
-                    log_path, want, /*checks=*/false);
-      if (on) {
-        on_s = std::min(on_s, run.silt_s);
-        on_cpu = std::min(on_cpu, run.cpu_s);
-      } else {
-        off_s = std::min(off_s, run.silt_s);
-        off_cpu = std::min(off_cpu, run.cpu_s);
-        off_redactions += run.redactions;
-      }
-    }
-  }
-  fs::remove_all(cmp_dir, ec);
+  const int exit_code = silt.Stop(60);
+  const double stop_s = Seconds(s0, Clock::now());
+  uint64_t files_after = 0;
+  const uint64_t bytes_after = TreeBytes(data_dir, &files_after);
   alarm(0);
-  if (main_run.redactions != static_cast<double>(want.with_secret)) {
-    Note(
-        "silt_redactions_total is %.0f; the workload has %llu planted "
-        "secrets (one per line)",
-        main_run.redactions, (unsigned long long)want.with_secret);
-  }
-  if (off_redactions != 0) {
-    Note("silt_redactions_total is %.0f with --redact off", off_redactions);
+  if (exit_code != 0) {
+    silt.PrintTail();
+    Note("silt exited with %d after SIGTERM (expected 0)", exit_code);
   }
 
-  // 7. The report.
+  // 7. The tail path on the same lines, then an idle silt tailing many
+  // quiet files.
+  double tail_s = 0, idle_pct = 0, idle_ref_pct = 0;
+  uint64_t tail_rss = 0, docker_bytes = 0;
+  if (opt.tail) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    const std::string docker = dir + "/docker.log";
+    docker_bytes = WriteDockerFile(log_path, docker);
+    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss);
+    RunIdle(opt, dir, opt.idle_files, opt.idle_seconds, &idle_pct,
+            &idle_ref_pct);
+    alarm(0);
+  }
+
+  // 8. Redaction's cost: the same TCP ingest with the default rules on and
+  // with --redact off, alternated (off, on, off, on), best of each.
+  double on_s = 1e300, off_s = 1e300, on_cpu = 1e300, off_cpu = 1e300;
+  double on_redactions = 0, off_redactions = 0;
+  if (opt.redact_compare) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    for (int k = 0; k < 4; ++k) {
+      const bool on = k % 2 == 1;
+      double cpu = 0, red = 0;
+      const double t = RunTcp(opt, dir + "/data-redact",
+                              on ? std::vector<std::string>{}
+                                 : std::vector<std::string>{"--redact", "off"},
+                              log_path, want.bytes, want.lines, &cpu, &red);
+      (on ? on_s : off_s) = std::min(on ? on_s : off_s, t);
+      (on ? on_cpu : off_cpu) = std::min(on ? on_cpu : off_cpu, cpu);
+      (on ? on_redactions : off_redactions) = red;
+    }
+    alarm(0);
+    if (on_redactions < static_cast<double>(want.with_secret)) {
+      Note(
+          "silt_redactions_total is %.0f; the workload has %llu lines with "
+          "a planted secret",
+          on_redactions, (unsigned long long)want.with_secret);
+    }
+    if (off_redactions != 0) {
+      Note("silt_redactions_total is %.0f with --redact off", off_redactions);
+    }
+  }
+
+  // 9. The report.
   const double rate_ratio = zstd_s / silt_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;
@@ -862,9 +1073,8 @@ int main(int argc, char** argv) {
   std::printf(
       "detail: send %.3f s + flush %.3f s; %llu files after flush; %.1f MB "
       "in %llu files after SIGTERM (%.2f s, exit %d)\n",
-      main_run.send_s, main_run.flush_s, (unsigned long long)main_run.files,
-      main_run.bytes_after / 1e6, (unsigned long long)main_run.files_after,
-      main_run.stop_s, main_run.exit_code);
+      Seconds(t0, t_sent), Seconds(t_sent, t1), (unsigned long long)files,
+      bytes_after / 1e6, (unsigned long long)files_after, stop_s, exit_code);
   const bool floor_met = rate_ratio >= 0.7 && size_ratio <= 1.0 && rss_mb < 512;
   std::printf(
       "targets: rate >= 1.0 %s, size <= 0.8 %s, peak RSS < 512 MB %s; "
@@ -872,30 +1082,48 @@ int main(int argc, char** argv) {
       rate_ratio >= 1.0 ? "met" : "MISSED",
       size_ratio <= 0.8 ? "met" : "MISSED", rss_mb < 512 ? "met" : "MISSED",
       floor_met ? "met" : "MISSED");
-  double redact_ratio = 0, redact_cpu_ratio = 0;
-  if (opt.redact_compare) {
-    redact_ratio = off_s / on_s;
-    redact_cpu_ratio = off_cpu > 0 ? on_cpu / off_cpu : 0;
+  if (opt.tail) {
+    const double ratio = silt_s / tail_s;
     std::printf(
-        "redaction, default rules on vs --redact off (best of 2 runs each):\n"
+        "silt (tail)      %8.3f  %8s  %7.1f  (Docker json-file, %.1f MB "
+        "read; peak RSS %.0f MB)\n",
+        tail_s, Thousands(want.lines / tail_s).c_str(), raw_mb / tail_s,
+        docker_bytes / 1e6, tail_rss / 1048576.0);
+    std::printf(
+        "tail/tcp rate ratio: %.2f (target >= 0.9 %s); idle CPU tailing %d "
+        "quiet files: %.2f%% of a core (target < 2%% %s; silt without "
+        "tail beside it: %.2f%%)\n",
+        ratio, ratio >= 0.9 ? "met" : "MISSED", opt.idle_files, idle_pct,
+        idle_pct < 2.0 ? "met" : "MISSED", idle_ref_pct);
+    std::printf(
+        "RESULT_TAIL tail_tcp_ratio=%.3f tail_s=%.3f tcp_s=%.3f "
+        "idle_cpu_pct=%.3f idle_ref_cpu_pct=%.3f idle_files=%d\n",
+        ratio, tail_s, silt_s, idle_pct, idle_ref_pct, opt.idle_files);
+  }
+  if (opt.redact_compare) {
+    const double ratio = off_s / on_s;
+    std::printf(
+        "redaction (tcp, best of 2 runs each; %.0f values redacted):\n"
         "rules on         %8.3f  %8s  %7.1f   cpu %.2f s\n"
         "rules off        %8.3f  %8s  %7.1f   cpu %.2f s\n"
-        "redact ratio (on/off rate): %.2f (target >= 0.85 %s)   cpu on/off: "
-        "%.2f\n",
-        on_s, Thousands(want.lines / on_s).c_str(), raw_mb / on_s, on_cpu,
-        off_s, Thousands(want.lines / off_s).c_str(), raw_mb / off_s, off_cpu,
-        redact_ratio, redact_ratio >= 0.85 ? "met" : "MISSED",
-        redact_cpu_ratio);
+        "on/off rate ratio: %.2f (target >= 0.85 %s); on/off CPU: %.2f\n",
+        on_redactions, on_s, Thousands(want.lines / on_s).c_str(),
+        raw_mb / on_s, on_cpu, off_s, Thousands(want.lines / off_s).c_str(),
+        raw_mb / off_s, off_cpu, ratio, ratio >= 0.85 ? "met" : "MISSED",
+        on_cpu / off_cpu);
+    std::printf(
+        "RESULT_REDACT redact_ratio=%.3f on_s=%.3f off_s=%.3f on_cpu_s=%.2f "
+        "off_cpu_s=%.2f redactions=%.0f\n",
+        ratio, on_s, off_s, on_cpu, off_cpu, on_redactions);
   }
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "
       "stored_bytes=%llu zstd_bytes=%llu raw_bytes=%llu lines=%llu "
-      "silt_s=%.3f zstd_s=%.3f peak_rss_mb=%.0f redact_ratio=%.3f "
-      "redact_cpu_ratio=%.3f\n",
+      "silt_s=%.3f zstd_s=%.3f peak_rss_mb=%.0f\n",
       rate_ratio, size_ratio, want.lines / silt_s, raw_mb / silt_s,
       (unsigned long long)stored_bytes, (unsigned long long)zstd_bytes,
       (unsigned long long)want.bytes, (unsigned long long)want.lines, silt_s,
-      zstd_s, rss_mb, redact_ratio, redact_cpu_ratio);
+      zstd_s, rss_mb);
   std::fflush(stdout);
 
   if (opt.keep) {

@@ -170,6 +170,8 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.http_requests);
   RenderCounter(&out, m.tcp_connections);
   RenderCounter(&out, m.redactions);
+  RenderGauge(&out, m.tail_files);
+  RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
   RenderHistogram(&out, m.query_latency);

@@ -113,6 +113,14 @@ struct MetricSet {
       "silt_redactions_total",
       "Values replaced by redaction before storage, per rule.",
       {"rule"}};
+  Family<Gauge> tail_files{
+      "silt_tail_files", "Files the tail input holds open.", {}};
+  Family<Counter> tail_events{
+      "silt_tail_events_total",
+      "Tail input file events: opened, resumed, rotated, truncated, closed, "
+      "bad_envelope (a line of a Docker/CRI file that was not one), "
+      "checkpoint_error.",
+      {"event"}};
   Family<Gauge> active_streams{
       "silt_active_streams", "Streams known to the index.", {}};
   Family<Histogram> ack_latency{

@@ -32,6 +32,7 @@ void RecordBatch::Reset() {
   input.clear();
   received_ns = 0;
   sync_ack = true;
+  source_ts_fallback = false;
   EnsurePadding();
 }
 

@@ -132,6 +132,10 @@ class RecordBatch {
   // (plain TCP) set false: written to the WAL (safe from kill -9) and
   // synced within the store's wal_sync_interval_ms.
   bool sync_ack = true;
+  // True when a record's ts_ns from the source is only a fallback (a
+  // container log envelope's time): the line's own timestamp field wins,
+  // and ts_ns is used when the line has none.
+  bool source_ts_fallback = false;
   // Labels given by the origin (Loki push stream labels, later Kubernetes
   // path labels). They win over labels parsed from the line. origins[0] is
   // the default (empty unless the source sets it).

@@ -161,14 +161,14 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
   const bool use_fields = !err || truncated;
   const uint32_t origin = rec.origin < batch->origins.size() ? rec.origin : 0;
 
-  if (rec.ts_ns == 0) {
+  if (rec.ts_ns == 0 || batch->source_ts_fallback) {
     int64_t ts = 0;
     const SlotValue& t = extra(kTimeSlot);
     if (use_fields && t.present() &&
         internal::ParseTimestampValue(
             t.text, t.kind != internal::ValueKind::kString, &ts)) {
       rec.ts_ns = ts;
-    } else {
+    } else if (rec.ts_ns == 0) {
       rec.ts_ns = fallback_ts;
     }
   }

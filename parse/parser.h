@@ -35,7 +35,9 @@ class Parser {
 
   // For every record of `batch`:
   //  - ts_ns: kept if the source set it, else the line's timestamp field
-  //    (RFC3339 or epoch s/ms/us/ns), else batch->received_ns;
+  //    (RFC3339 or epoch s/ms/us/ns), else batch->received_ns; with
+  //    batch->source_ts_fallback the line's field wins over the source's
+  //    ts_ns, which is then used only when the line has none;
   //  - labels: the record's origin labels, plus label rules' values from the
   //    line for names the origin does not give (origin wins); `level`
   //    normalised to trace|debug|info|warn|error|fatal (other values kept

@@ -156,6 +156,66 @@ const std::map<std::string, Setter>& Setters() {
        [](const std::string& v, Config* c) {
          return internal::SetRedactRules(v, false, &c->redact);
        }},
+      {"tail",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty glob");
+         c->tail_globs.push_back(v);
+         return absl::OkStatus();
+       }},
+      {"tail_exclude",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty glob");
+         c->tail_exclude.push_back(v);
+         return absl::OkStatus();
+       }},
+      {"tail_rescan_interval",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         if (ns < 1000000) {
+           return absl::InvalidArgumentError(
+               "tail_rescan_interval must be at least 1ms");
+         }
+         c->tail_rescan_interval_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+      {"tail_poll_interval",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         if (ns < 1000000) {
+           return absl::InvalidArgumentError(
+               "tail_poll_interval must be at least 1ms");
+         }
+         c->tail_poll_interval_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+      {"tail_inotify",
+       [](const std::string& v, Config* c) {
+         if (v != "true" && v != "false") {
+           return absl::InvalidArgumentError("tail_inotify must be true|false");
+         }
+         c->tail_inotify = v == "true";
+         return absl::OkStatus();
+       }},
+      {"tail_read_from",
+       [](const std::string& v, Config* c) {
+         if (v != "start" && v != "end") {
+           return absl::InvalidArgumentError(
+               "tail_read_from must be start|end");
+         }
+         c->tail_read_from_end = v == "end";
+         return absl::OkStatus();
+       }},
+      {"tail_checkpoint_path",
+       [](const std::string& v, Config* c) {
+         c->tail_checkpoint_path = v;
+         return absl::OkStatus();
+       }},
+      {"tail_rotate_wait",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->tail_rotate_wait_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
       {"head_max_age",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
@@ -229,6 +289,17 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
       if (it == Setters().end()) {
         return absl::InvalidArgumentError(
             absl::StrCat("config ", path, ": unknown key '", key, "'"));
+      }
+      if (kv.second.IsSequence() && (key == "tail" || key == "tail_exclude")) {
+        // Lists: tail: [/var/log/pods/*/*/*.log, ...]
+        for (const auto& item : kv.second) {
+          absl::Status st = it->second(ScalarText(item), config);
+          if (!st.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config ", path, ": key '", key, "': ", st.message()));
+          }
+        }
+        continue;
       }
       if (!kv.second.IsScalar()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -309,6 +380,15 @@ std::string FlagsHelp() {
   --redact on|off            redaction of secrets and personal data (default on)
   --redact-enable R[,R...]   switch rules on (e.g. ipv4,us_ssn; see README)
   --redact-disable R[,R...]  switch rules off (e.g. email)
+  --tail GLOB                follow files matching GLOB (repeatable; adds to
+                             the config file's `tail` list)
+  --tail-exclude GLOB        skip matching paths (repeatable)
+  --tail-rescan-interval D   look for new files every D (default 10s)
+  --tail-poll-interval D     stat files every D without inotify (250ms)
+  --tail-inotify true|false  use inotify (default true)
+  --tail-read-from start|end files found at start without a checkpoint
+  --tail-checkpoint-path F   default DATA_DIR/tail/checkpoints
+  --tail-rotate-wait D       keep a rotated file open this long (5s)
 )";
 }
 

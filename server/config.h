@@ -35,6 +35,16 @@ struct Config {
   size_t head_max_bytes = 64u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
+  // Tail input (ingest/tail_format.md). No glob: no tailing.
+  std::vector<std::string> tail_globs;    // --tail, repeatable; key `tail`
+  std::vector<std::string> tail_exclude;  // --tail-exclude, repeatable
+  int64_t tail_rescan_interval_ms = 10000;
+  int64_t tail_poll_interval_ms = 250;  // without inotify
+  bool tail_inotify = true;
+  bool tail_read_from_end = false;   // tail_read_from: start|end
+  std::string tail_checkpoint_path;  // "": <data_dir>/tail/checkpoints
+  int64_t tail_rotate_wait_ms = 5000;
+
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =
       parse::ParseOptions::DefaultLabelRules();

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "ingest/tail_source.h"
 #include "ingest/tcp_source.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -23,6 +24,7 @@ struct Server::Rep {
   ApiContext ctx;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ingest::TcpSource> tcp;
+  std::unique_ptr<ingest::TailSource> tail;
   bool shut = false;
 };
 
@@ -124,6 +126,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     }
     rep->tcp = std::move(tcp).value();
   }
+  if (!config.tail_globs.empty()) {
+    ingest::TailOptions tl;
+    tl.globs = config.tail_globs;
+    tl.exclude = config.tail_exclude;
+    tl.rescan_interval_ms = config.tail_rescan_interval_ms;
+    tl.poll_interval_ms = config.tail_poll_interval_ms;
+    tl.use_inotify = config.tail_inotify;
+    tl.read_from_end = config.tail_read_from_end;
+    tl.checkpoint_path = config.tail_checkpoint_path.empty()
+                             ? config.data_dir + "/tail/checkpoints"
+                             : config.tail_checkpoint_path;
+    tl.rotate_wait_ms = config.tail_rotate_wait_ms;
+    tl.max_line_bytes = config.max_line_bytes;
+    Pipeline* pipeline = rep->pipeline.get();
+    auto tail = ingest::TailSource::Start(
+        tl, [pipeline](RecordBatch&& batch,
+                       std::function<void(absl::Status)> done) {
+          pipeline->Submit(std::move(batch), std::move(done));
+        });
+    if (!tail.ok()) {
+      return absl::Status(
+          tail.status().code(),
+          absl::StrCat("tail input: ", tail.status().message()));
+    }
+    rep->tail = std::move(tail).value();
+  }
   rep->ctx.ready = true;
   return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
@@ -140,6 +168,9 @@ absl::Status Server::Shutdown() {
   // pipeline and the store. Then the pipeline finishes its queue and the
   // store makes everything durable and cuts it into parts.
   if (rep_->tcp) rep_->tcp->Stop();
+  // The tail input waits for its batches to be durable, then writes its
+  // checkpoint: the pipeline must still run.
+  if (rep_->tail) rep_->tail->Stop();
   if (rep_->http) rep_->http->Stop();
   rep_->pipeline->Stop();
   rep_->background.reset();

@@ -105,6 +105,15 @@ class Lexer {
         {")", Tok::kRParen}, {",", Tok::kComma},      {"+", Tok::kAdd},
         {"-", Tok::kSub},    {"*", Tok::kMul},        {"/", Tok::kDiv},
         {"%", Tok::kMod},    {"^", Tok::kPow}};
+    for (std::string_view flag : {"--strict", "--keep-empty"}) {
+      if (q_.substr(pos_, flag.size()) == flag &&
+          !IsIdentChar(Peek(flag.size())) && Peek(flag.size()) != '-') {
+        t->kind = Tok::kFlag;
+        t->text = std::string(flag);
+        Advance(flag.size());
+        return absl::OkStatus();
+      }
+    }
     if (c == '"') return LexString(t);
     if (c == '`') return LexRawString(t);
     if (c == '[') return LexRange(t);
@@ -295,6 +304,8 @@ std::string TokName(Tok kind) {
       return "%";
     case Tok::kPow:
       return "^";
+    case Tok::kFlag:
+      return "FLAG";
   }
   return "?";
 }

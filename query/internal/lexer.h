@@ -41,6 +41,7 @@ enum class Tok {
   kDiv,
   kMod,
   kPow,
+  kFlag,  // --strict, --keep-empty (logfmt parser flags)
 };
 
 struct Token {

@@ -5,7 +5,8 @@
 #include <queue>
 
 #include "absl/container/flat_hash_map.h"
-#include "query/internal/filter.h"
+#include "query/internal/pipeline.h"
+#include "query/internal/scan.h"
 
 namespace silt::query {
 namespace {
@@ -16,6 +17,7 @@ struct Candidate {
   uint64_t stream;
   std::string line;
   std::string metadata;
+  Labels labels;  // after the pipeline (general pipelines only)
 };
 
 }  // namespace
@@ -25,10 +27,9 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
                                                     EvalContext* ctx) {
   std::vector<LogStream> out;
   if (q.limit == 0 || q.end_ns <= q.start_ns) return out;
-  std::vector<uint64_t> ids = ctx->index->Match(ctx->tenant, expr.matchers);
-  if (ids.empty()) return out;
 
   Pipeline pipeline(expr.pipeline);
+  const bool line_only = pipeline.line_only();
   // `better(a, b)`: a comes before b in the answer. The heap's top is the
   // worst kept entry, so a full heap rejects anything not better than it.
   const bool backward = q.backward;
@@ -40,33 +41,51 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
   std::priority_queue<Candidate, std::vector<Candidate>, decltype(better)> heap(
       better);
   uint64_t seq = 0;
-  absl::Status budget;
+
+  uint64_t current = 0;
+  bool have_current = false;
+  Labels stream_labels;
+  LabelBuilder builder;
+  std::string line;
+  const bool trace = pipeline.TraceIdFilter().has_value();
 
   store::ScanOptions opts;
   opts.tenant = ctx->tenant;
-  opts.streams = std::move(ids);
   opts.start_ns = q.start_ns;
   opts.end_ns = q.end_ns;
   opts.backward = backward;
-  absl::Status st =
-      ctx->store->Scan(opts, [&](uint64_t stream, const store::EntryView& e) {
-        if (!budget.ok()) return false;
-        budget = ctx->Charge(e.line.size());
-        if (!budget.ok()) return false;
-        if (!pipeline.Keep(e.line)) return true;
-        Candidate c{e.ts_ns, seq++, stream, {}, {}};
-        if (heap.size() >= q.limit) {
+  absl::Status st = ScanCandidates(
+      expr, pipeline, opts, ctx,
+      [&](uint64_t stream, const store::EntryView& e) {
+        Candidate c{e.ts_ns, seq, stream, {}, {}, {}};
+        if (heap.size() >= q.limit && !better(c, heap.top())) {
           // Each stream arrives in the query's order, so once one of its
-          // entries cannot make the cut neither can the rest.
-          if (!better(c, heap.top())) return false;
-          heap.pop();
+          // entries cannot make the cut neither can the rest (entries of a
+          // trace come in time order instead: skip just this one).
+          return trace;
         }
-        c.line.assign(e.line);
+        if (line_only) {
+          if (!pipeline.Keep(e.line)) return true;
+          c.line.assign(e.line);
+        } else {
+          if (!have_current || stream != current) {
+            current = stream;
+            have_current = true;
+            auto labels = ctx->index->Get(ctx->tenant, stream);
+            stream_labels = labels ? *std::move(labels) : Labels();
+          }
+          if (!pipeline.Process(stream_labels, e, &builder, &line)) {
+            return true;
+          }
+          c.line = std::move(line);
+          c.labels = builder.Result();
+        }
+        ++seq;
+        if (heap.size() >= q.limit) heap.pop();
         c.metadata.assign(e.metadata);
         heap.push(std::move(c));
         return true;
       });
-  if (!budget.ok()) return budget;
   if (!st.ok()) return st;
 
   std::vector<Candidate> kept;
@@ -77,27 +96,31 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
   }
   std::reverse(kept.begin(), kept.end());  // best first
 
-  // Streams whose labels become equal after the pipeline (| drop) are one
-  // answer stream; `kept` is in answer order, so appending keeps each
-  // stream's entries ordered.
-  absl::flat_hash_map<uint64_t, size_t> slot_of_stream;
+  // Entries whose labels are equal after the pipeline are one answer
+  // stream; `kept` is in answer order, so appending keeps each stream's
+  // entries ordered.
+  absl::flat_hash_map<uint64_t, Labels> labels_of_stream;
   std::map<Labels, size_t> slot_of_labels;
   for (Candidate& c : kept) {
-    auto [it, inserted] = slot_of_stream.try_emplace(c.stream, 0);
-    if (inserted) {
-      Labels labels;
-      if (auto l = ctx->index->Get(ctx->tenant, c.stream))
-        labels = *std::move(l);
-      labels = pipeline.OutputLabels(labels);
-      auto [lit, new_labels] = slot_of_labels.try_emplace(labels, out.size());
-      if (new_labels) {
-        LogStream s;
-        s.labels = std::move(labels);
-        out.push_back(std::move(s));
+    Labels labels;
+    if (line_only) {
+      auto [it, inserted] = labels_of_stream.try_emplace(c.stream);
+      if (inserted) {
+        if (auto l = ctx->index->Get(ctx->tenant, c.stream)) {
+          it->second = pipeline.OutputLabels(*l);
+        }
       }
-      it->second = lit->second;
+      labels = it->second;
+    } else {
+      labels = std::move(c.labels);
     }
-    out[it->second].entries.push_back(
+    auto [lit, new_labels] = slot_of_labels.try_emplace(labels, out.size());
+    if (new_labels) {
+      LogStream s;
+      s.labels = std::move(labels);
+      out.push_back(std::move(s));
+    }
+    out[lit->second].entries.push_back(
         LogEntry{c.ts_ns, std::move(c.line), std::move(c.metadata)});
   }
   std::sort(out.begin(), out.end(), [](const LogStream& a, const LogStream& b) {

@@ -1,7 +1,8 @@
 // Evaluates a metric query over evaluation timestamps start, start+step,
-// ..., end (an instant query is start == end). Range aggregations read each
-// selected stream once; vector aggregations and binary operations work on
-// the per-step samples.
+// ..., end (an instant query is start == end). Range aggregations
+// (range_eval.cc) read each selected stream once; vector aggregations
+// (vector_agg.cc) and binary operations (binary_eval.cc) work on the
+// per-step samples.
 #pragma once
 
 #include <cstdint>
@@ -27,13 +28,31 @@ struct Series {
 
 struct MetricResult {
   bool scalar = false;         // a literal / scalar expression: one series
-  std::vector<Series> series;  // sorted by labels
+  std::vector<Series> series;  // sorted by labels unless keep_order
+  bool keep_order = false;     // sort()/sort_desc(): by value
 };
+
+// Evaluation timestamps of one query.
+using Steps = std::vector<int64_t>;
 
 // REQUIRES: expr.IsMetric(), step_ns > 0, start_ns <= end_ns.
 absl::StatusOr<MetricResult> EvalMetric(const Expr& expr, int64_t start_ns,
                                         int64_t end_ns, int64_t step_ns,
                                         EvalContext* ctx);
+
+// One node of the tree over `steps` (the pieces call it for their
+// children).
+absl::StatusOr<MetricResult> EvalNode(const Expr& e, const Steps& steps,
+                                      EvalContext* ctx);
+absl::StatusOr<MetricResult> EvalRange(const RangeAggExpr& e,
+                                       const Steps& steps, EvalContext* ctx);
+absl::StatusOr<MetricResult> EvalVectorAgg(const VectorAggExpr& e,
+                                           const Steps& steps,
+                                           EvalContext* ctx);
+absl::StatusOr<MetricResult> EvalBinary(const BinaryExpr& e, const Steps& steps,
+                                        EvalContext* ctx);
+
+void SortByLabels(std::vector<Series>* series);
 
 // Matrix / vector / scalar bodies in Loki's shape.
 std::string MatrixBody(const MetricResult& r, const QueryStats& stats);

@@ -4,17 +4,10 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "common/time_util.h"
 #include "query/internal/lexer.h"
-
-// RETURN_IF_ERROR for functions returning StatusOr (common/status.h's works
-// too; this one keeps the parser free of its shadowing warnings).
-#define RETURN_IF_ERROR_(expr) \
-  do {                         \
-    absl::Status _st = (expr); \
-    if (!_st.ok()) return _st; \
-  } while (0)
+#include "query/internal/parse_pipeline.h"
+#include "query/internal/token_stream.h"
 
 namespace silt::query {
 namespace {
@@ -32,7 +25,7 @@ struct BinaryOpInfo {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> toks) : toks_(std::move(toks)) {}
+  explicit Parser(std::vector<Token> toks) : ts_(std::move(toks)) {}
 
   absl::StatusOr<std::unique_ptr<Expr>> ParseQuery() {
     auto e = ParseBinary(1);
@@ -50,37 +43,21 @@ class Parser {
   }
 
  private:
-  const Token& Peek(size_t ahead = 0) const {
-    size_t i = std::min(pos_ + ahead, toks_.size() - 1);
-    return toks_[i];
-  }
-  const Token& Next() {
-    const Token& t = toks_[pos_];
-    if (pos_ + 1 < toks_.size()) ++pos_;
-    return t;
-  }
+  const Token& Peek(size_t ahead = 0) const { return ts_.Peek(ahead); }
+  const Token& Next() { return ts_.Next(); }
   static std::string Lower(const std::string& s) {
-    return absl::AsciiStrToLower(s);
+    return TokenStream::Lower(s);
   }
   bool PeekKeyword(const char* kw, size_t ahead = 0) const {
-    const Token& t = Peek(ahead);
-    return t.kind == Tok::kIdent && Lower(t.text) == kw;
+    return ts_.PeekKeyword(kw, ahead);
   }
-
   absl::Status Unexpected(const Token& t, std::string_view expecting = "") {
-    std::string what = TokName(t.kind);
-    std::string msg = "syntax error: unexpected " + what;
-    if (!expecting.empty()) msg += ", expecting " + std::string(expecting);
-    return ErrorAt(t, msg);
+    return ts_.Unexpected(t, expecting);
   }
   static absl::Status ErrorAt(const Token& t, std::string_view msg) {
-    return absl::InvalidArgumentError(ParseErrorAt(t.line, t.col, msg));
+    return TokenStream::ErrorAt(t, msg);
   }
-  absl::Status Expect(Tok kind) {
-    if (Peek().kind != kind) return Unexpected(Peek(), TokName(kind));
-    Next();
-    return absl::OkStatus();
-  }
+  absl::Status Expect(Tok kind) { return ts_.Expect(kind); }
 
   std::optional<BinaryOpInfo> PeekBinaryOp() const {
     const Token& t = Peek();
@@ -121,6 +98,56 @@ class Parser {
     }
   }
 
+  // ( label, ... ) possibly empty.
+  absl::Status ParseLabelList(std::vector<std::string>* out) {
+    RETURN_IF_ERROR_(Expect(Tok::kLParen));
+    while (Peek().kind != Tok::kRParen) {
+      if (Peek().kind != Tok::kIdent) return Unexpected(Peek(), "IDENTIFIER");
+      out->push_back(Next().text);
+      if (Peek().kind == Tok::kComma) {
+        Next();
+      } else if (Peek().kind != Tok::kRParen) {
+        return Unexpected(Peek(), ", or )");
+      }
+    }
+    Next();
+    return absl::OkStatus();
+  }
+
+  // bool, on(...)/ignoring(...), group_left(...)/group_right(...).
+  absl::Status ParseBinaryModifiers(BinaryExpr* bin) {
+    if (PeekKeyword("bool")) {
+      if (!IsComparison(bin->op)) {
+        return ErrorAt(
+            Peek(), "bool modifier can only be used on comparison operators");
+      }
+      Next();
+      bin->return_bool = true;
+    }
+    if (PeekKeyword("on") || PeekKeyword("ignoring")) {
+      bin->matching.written = true;
+      bin->matching.on = Lower(Next().text) == "on";
+      RETURN_IF_ERROR_(ParseLabelList(&bin->matching.labels));
+      if (PeekKeyword("group_left") || PeekKeyword("group_right")) {
+        const Token& g = Next();
+        if (IsSetOp(bin->op)) {
+          return ErrorAt(g, std::string("no grouping allowed for \"") +
+                                BinaryOpName(bin->op) + "\" operation");
+        }
+        bin->matching.card = Lower(g.text) == "group_left"
+                                 ? VectorMatching::Card::kManyToOne
+                                 : VectorMatching::Card::kOneToMany;
+        if (Peek().kind == Tok::kLParen) {
+          RETURN_IF_ERROR_(ParseLabelList(&bin->matching.include));
+        }
+      }
+    } else if (PeekKeyword("group_left") || PeekKeyword("group_right")) {
+      return ErrorAt(Peek(), "syntax error: " + Peek().text +
+                                 " needs on(...) or ignoring(...) first");
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::unique_ptr<Expr>> ParseBinary(int min_prec) {
     auto lhs = ParseUnary();
     if (!lhs.ok()) return lhs.status();
@@ -130,14 +157,7 @@ class Parser {
       const Token op_tok = Next();
       auto bin = std::make_unique<BinaryExpr>();
       bin->op = info->op;
-      if (PeekKeyword("bool")) {
-        if (!IsComparison(info->op)) {
-          return ErrorAt(
-              Peek(), "bool modifier can only be used on comparison operators");
-        }
-        Next();
-        bin->return_bool = true;
-      }
+      RETURN_IF_ERROR_(ParseBinaryModifiers(bin.get()));
       auto rhs = ParseBinary(info->right_assoc ? info->precedence
                                                : info->precedence + 1);
       if (!rhs.ok()) return rhs.status();
@@ -187,6 +207,11 @@ class Parser {
         auto log = ParseLog();
         if (!log.ok()) return log.status();
         if (Peek().kind == Tok::kRange) return Unexpected(Peek());
+        if (AtUnwrap(ts_)) {
+          return ErrorAt(Peek(1),
+                         "unwrap is only allowed in a range "
+                         "aggregation such as sum_over_time");
+        }
         return std::unique_ptr<Expr>(*std::move(log));
       }
       case Tok::kLParen: {
@@ -223,30 +248,18 @@ class Parser {
   absl::StatusOr<std::unique_ptr<Expr>> ParseFunction() {
     const Token& name_tok = Peek();
     std::string name = Lower(name_tok.text);
-    static constexpr struct {
-      const char* name;
-      RangeOp op;
-    } kRangeOps[] = {{"count_over_time", RangeOp::kCountOverTime},
-                     {"rate", RangeOp::kRate},
-                     {"bytes_over_time", RangeOp::kBytesOverTime},
-                     {"bytes_rate", RangeOp::kBytesRate}};
-    for (const auto& r : kRangeOps) {
-      if (name == r.name) {
-        Next();
-        return ParseRangeAgg(r.op);
+    for (int i = 0; i <= static_cast<int>(RangeOp::kAbsentOverTime); ++i) {
+      RangeOp op = static_cast<RangeOp>(i);
+      if (name == RangeOpName(op)) {
+        const Token& fn = Next();
+        return ParseRangeAgg(op, fn);
       }
     }
-    static constexpr struct {
-      const char* name;
-      VectorOp op;
-    } kVectorOps[] = {{"sum", VectorOp::kSum},        {"avg", VectorOp::kAvg},
-                      {"min", VectorOp::kMin},        {"max", VectorOp::kMax},
-                      {"count", VectorOp::kCount},    {"topk", VectorOp::kTopK},
-                      {"bottomk", VectorOp::kBottomK}};
-    for (const auto& v : kVectorOps) {
-      if (name == v.name) {
+    for (int i = 0; i <= static_cast<int>(VectorOp::kSortDesc); ++i) {
+      VectorOp op = static_cast<VectorOp>(i);
+      if (name == VectorOpName(op)) {
         Next();
-        return ParseVectorAgg(v.op);
+        return ParseVectorAgg(op);
       }
     }
     if (name == "vector") {
@@ -265,15 +278,29 @@ class Parser {
       e->value = negate ? -*v : *v;
       return std::unique_ptr<Expr>(std::move(e));
     }
+    if (name == "label_replace" || name == "rate_counter" ||
+        name == "approx_topk") {
+      return ErrorAt(name_tok, name + " is not supported");
+    }
     return Unexpected(name_tok);
   }
 
-  // op ( log-range ) where log-range is `{..} pipeline [r]` or
-  // `{..} [r] pipeline`, optionally parenthesised, then `offset d`.
-  absl::StatusOr<std::unique_ptr<Expr>> ParseRangeAgg(RangeOp op) {
+  // op ( [phi,] log-range ) [by|without (...)] where log-range is a
+  // selector, a pipeline, an optional unwrap and a range, in Loki's
+  // orders (range after the selector or after the pipeline), optionally
+  // parenthesised, with an optional `offset d` after the range.
+  absl::StatusOr<std::unique_ptr<Expr>> ParseRangeAgg(RangeOp op,
+                                                      const Token& fn) {
     RETURN_IF_ERROR_(Expect(Tok::kLParen));
     auto e = std::make_unique<RangeAggExpr>();
     e->op = op;
+    if (op == RangeOp::kQuantileOverTime) {
+      if (Peek().kind != Tok::kNumber) return Unexpected(Peek(), "NUMBER");
+      auto phi = ParseNumber(Next());
+      if (!phi.ok()) return phi.status();
+      e->param = *phi;
+      RETURN_IF_ERROR_(Expect(Tok::kComma));
+    }
     int parens = 0;
     while (Peek().kind == Tok::kLParen) {
       Next();
@@ -283,6 +310,19 @@ class Parser {
     auto log = ParseLog();
     if (!log.ok()) return log.status();
     e->log = *std::move(log);
+    auto unwrap = [&]() -> absl::Status {
+      if (!AtUnwrap(ts_)) return absl::OkStatus();
+      if (e->unwrap) return ErrorAt(Peek(1), "syntax error: a second unwrap");
+      Unwrap u;
+      RETURN_IF_ERROR_(ParseUnwrap(&ts_, &u));
+      e->unwrap = std::move(u);
+      return absl::OkStatus();
+    };
+    RETURN_IF_ERROR_(unwrap());
+    while (parens > 0 && Peek().kind == Tok::kRParen) {
+      Next();
+      --parens;
+    }
     if (Peek().kind != Tok::kRange) return Unexpected(Peek(), "RANGE");
     const Token& range_tok = Next();
     auto range = ParseDuration(range_tok.text);
@@ -291,7 +331,6 @@ class Parser {
                      "syntax error: invalid range [" + range_tok.text + "]");
     }
     e->range_ns = *range;
-    RETURN_IF_ERROR_(ParsePipeline(&e->log->pipeline));
     if (PeekKeyword("offset")) {
       Next();
       const Token& d = Next();
@@ -302,26 +341,33 @@ class Parser {
       }
       e->offset_ns = *off;
     }
+    RETURN_IF_ERROR_(ParsePipeline(&ts_, &e->log->pipeline));
+    RETURN_IF_ERROR_(unwrap());
     for (; parens > 0; --parens) RETURN_IF_ERROR_(Expect(Tok::kRParen));
     RETURN_IF_ERROR_(Expect(Tok::kRParen));
+    if (PeekKeyword("by") || PeekKeyword("without")) {
+      const Token& g = Peek();
+      RETURN_IF_ERROR_(ParseGrouping(&e->grouping));
+      if (!e->unwrap && op != RangeOp::kAbsentOverTime) {
+        return ErrorAt(g, std::string("grouping not allowed for ") +
+                              RangeOpName(op) + " aggregation");
+      }
+    }
+    if (NeedsUnwrap(op) && !e->unwrap) {
+      return ErrorAt(fn, std::string("invalid aggregation ") + RangeOpName(op) +
+                             " without unwrap");
+    }
+    if (e->unwrap && !AllowsUnwrap(op)) {
+      return ErrorAt(fn, std::string("invalid aggregation ") + RangeOpName(op) +
+                             " with unwrap");
+    }
     return std::unique_ptr<Expr>(std::move(e));
   }
 
   absl::Status ParseGrouping(Grouping* g) {
     g->present = true;
     g->without = Lower(Next().text) == "without";
-    RETURN_IF_ERROR_(Expect(Tok::kLParen));
-    while (Peek().kind != Tok::kRParen) {
-      if (Peek().kind != Tok::kIdent) return Unexpected(Peek(), "IDENTIFIER");
-      g->labels.push_back(Next().text);
-      if (Peek().kind == Tok::kComma) {
-        Next();
-      } else if (Peek().kind != Tok::kRParen) {
-        return Unexpected(Peek(), ", or )");
-      }
-    }
-    Next();
-    return absl::OkStatus();
+    return ParseLabelList(&g->labels);
   }
 
   absl::StatusOr<std::unique_ptr<Expr>> ParseVectorAgg(VectorOp op) {
@@ -356,35 +402,10 @@ class Parser {
 
   absl::StatusOr<std::unique_ptr<LogExpr>> ParseLog() {
     auto e = std::make_unique<LogExpr>();
-    const Token& open = Next();  // {
+    Next();  // {
     while (true) {
-      const Token& name = Peek();
-      if (name.kind != Tok::kIdent) return Unexpected(name, "IDENTIFIER");
-      Next();
-      const Token& op_tok = Peek();
-      index::Matcher::Op op;
-      switch (op_tok.kind) {
-        case Tok::kEq:
-          op = index::Matcher::Op::kEq;
-          break;
-        case Tok::kNeq:
-          op = index::Matcher::Op::kNe;
-          break;
-        case Tok::kRe:
-          op = index::Matcher::Op::kRe;
-          break;
-        case Tok::kNre:
-          op = index::Matcher::Op::kNre;
-          break;
-        default:
-          return Unexpected(op_tok, "= or != or =~ or !~");
-      }
-      Next();
-      const Token& value = Peek();
-      if (value.kind != Tok::kString) return Unexpected(value, "STRING");
-      Next();
-      auto m = index::Matcher::Create(name.text, op, value.text);
-      if (!m.ok()) return ErrorAt(value, std::string(m.status().message()));
+      auto m = ParseMatcher(&ts_);
+      if (!m.ok()) return m.status();
       e->matchers.push_back(*std::move(m));
       if (Peek().kind == Tok::kComma) {
         Next();
@@ -399,84 +420,13 @@ class Parser {
     bool selective = false;
     for (const auto& m : e->matchers) selective |= !m.MatchesEmpty();
     if (!selective) {
-      (void)open;
       return absl::InvalidArgumentError(ParseErrorAt(0, 0, kEmptyCompatible));
     }
-    RETURN_IF_ERROR_(ParsePipeline(&e->pipeline));
+    RETURN_IF_ERROR_(ParsePipeline(&ts_, &e->pipeline));
     return e;
   }
 
-  // | drop a, b  (conditional drops like a="x" are not supported yet)
-  absl::Status ParseDrop(std::vector<PipelineStage>* stages) {
-    PipelineStage s;
-    s.kind = PipelineStage::Kind::kDrop;
-    while (true) {
-      if (Peek().kind != Tok::kIdent) return Unexpected(Peek(), "IDENTIFIER");
-      s.drop_labels.push_back(Next().text);
-      if (Peek().kind != Tok::kComma) break;
-      Next();
-    }
-    if (Peek().kind == Tok::kEq || Peek().kind == Tok::kNeq ||
-        Peek().kind == Tok::kRe || Peek().kind == Tok::kNre) {
-      return ErrorAt(Peek(), "drop with a label matcher is not supported yet");
-    }
-    stages->push_back(std::move(s));
-    return absl::OkStatus();
-  }
-
-  absl::Status ParsePipeline(std::vector<PipelineStage>* stages) {
-    while (true) {
-      const Token& t = Peek();
-      LineFilterOp op;
-      switch (t.kind) {
-        case Tok::kPipeExact:
-          op = LineFilterOp::kContains;
-          break;
-        case Tok::kNeq:
-          op = LineFilterOp::kNotContains;
-          break;
-        case Tok::kPipeMatch:
-          op = LineFilterOp::kRegex;
-          break;
-        case Tok::kNre:
-          op = LineFilterOp::kNotRegex;
-          break;
-        case Tok::kPipe: {
-          const Token& stage = Peek(1);
-          if (stage.kind == Tok::kIdent && Lower(stage.text) == "drop") {
-            Next();
-            Next();
-            RETURN_IF_ERROR_(ParseDrop(stages));
-            continue;
-          }
-          if (stage.kind == Tok::kIdent) {
-            return ErrorAt(stage, "pipeline stage | " + stage.text +
-                                      " is not supported yet");
-          }
-          return Unexpected(stage, "IDENTIFIER");
-        }
-        default:
-          return absl::OkStatus();
-      }
-      Next();
-      const Token& value = Peek();
-      if (value.kind != Tok::kString) return Unexpected(value, "STRING");
-      Next();
-      PipelineStage s;
-      s.kind = PipelineStage::Kind::kLineFilter;
-      s.line_filter.op = op;
-      s.line_filter.value = value.text;
-      if (op == LineFilterOp::kRegex || op == LineFilterOp::kNotRegex) {
-        auto re = Regex::Compile(value.text, Regex::Mode::kSearch);
-        if (!re.ok()) return ErrorAt(value, std::string(re.status().message()));
-        s.line_filter.regex = std::shared_ptr<const Regex>(*std::move(re));
-      }
-      stages->push_back(std::move(s));
-    }
-  }
-
-  std::vector<Token> toks_;
-  size_t pos_ = 0;
+  TokenStream ts_;
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ class SiltProcess {
   // SIGKILL and wait.
   void Kill9();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   uint16_t http_port() const { return http_port_; }
   uint16_t tcp_port() const { return tcp_port_; }

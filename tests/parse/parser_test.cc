@@ -233,6 +233,21 @@ TEST_F(ParserTest, SourceTimestampIsKept) {
   EXPECT_EQ(batch_.record(1).ts_ns, 43);
 }
 
+TEST_F(ParserTest, SourceTimestampAsFallbackLosesToTheLine) {
+  // A container log envelope's time: the line's own time wins; the
+  // envelope's is used when the line has none (or is not JSON).
+  batch_.source_ts_fallback = true;
+  batch_.Append(R"({"time":"2024-05-01T10:00:00Z"})", 0, 42);
+  batch_.Append(R"({"msg":"no time"})", 0, 43);
+  batch_.Append("not json", 0, 44);
+  batch_.Append(R"({"msg":"neither"})");
+  parser_.Parse(&batch_);
+  EXPECT_EQ(batch_.record(0).ts_ns, kMay1);
+  EXPECT_EQ(batch_.record(1).ts_ns, 43);
+  EXPECT_EQ(batch_.record(2).ts_ns, 44);
+  EXPECT_EQ(batch_.record(3).ts_ns, kReceived);
+}
+
 TEST_F(ParserTest, RejectedLineWithoutTimeGetsReceived) {
   EXPECT_EQ(One("plain text").ts_ns, kReceived);
 }

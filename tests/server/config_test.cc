@@ -64,6 +64,33 @@ TEST_F(ConfigTest, EveryFlagHasAKey) {
   EXPECT_EQ(c.zstd_level, 5);
 }
 
+TEST_F(ConfigTest, TailKeysListsAndRepeatedFlags) {
+  Config c;
+  const std::string path = Write(
+      "tail:\n  - /var/log/pods/*/*/*.log\n  - /var/log/app/*.log\n"
+      "tail_exclude: \"*/kube-system_*\"\n"
+      "tail_read_from: end\ntail_rescan_interval: 5s\n"
+      "tail_poll_interval: 100ms\ntail_inotify: false\n"
+      "tail_rotate_wait: 2s\ntail_checkpoint_path: /x/ckpt\n");
+  ASSERT_TRUE(ApplyFlags({"--config", path, "--tail", "/a/*.log", "--tail=/b/*",
+                          "--tail-exclude", "*.tmp"},
+                         &c)
+                  .ok());
+  EXPECT_EQ(c.tail_globs, (std::vector<std::string>{"/var/log/pods/*/*/*.log",
+                                                    "/var/log/app/*.log",
+                                                    "/a/*.log", "/b/*"}));
+  EXPECT_EQ(c.tail_exclude,
+            (std::vector<std::string>{"*/kube-system_*", "*.tmp"}));
+  EXPECT_TRUE(c.tail_read_from_end);
+  EXPECT_EQ(c.tail_rescan_interval_ms, 5000);
+  EXPECT_EQ(c.tail_poll_interval_ms, 100);
+  EXPECT_FALSE(c.tail_inotify);
+  EXPECT_EQ(c.tail_rotate_wait_ms, 2000);
+  EXPECT_EQ(c.tail_checkpoint_path, "/x/ckpt");
+  EXPECT_FALSE(ApplyFlags({"--tail-read-from", "middle"}, &c).ok());
+  EXPECT_FALSE(ApplyFlags({"--tail-inotify", "yes"}, &c).ok());
+}
+
 TEST_F(ConfigTest, ErrorsNameTheKey) {
   Config c;
   absl::Status st = LoadConfigFile(Write("no_such_key: 1\n"), &c);
