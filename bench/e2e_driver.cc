@@ -1022,8 +1022,9 @@ int main(int argc, char** argv) {
     alarm(0);
   }
 
-  // 8. Redaction's cost: the same TCP ingest with the default rules on and
-  // with --redact off, alternated (off, on, off, on), best of each.
+  // 9. Redaction's cost (bench/README.md, item 9): the same TCP ingest with the
+  // default rules on and with --redact off, alternated (off, on, off, on), best
+  // of each.
   double on_s = 1e300, off_s = 1e300, on_cpu = 1e300, off_cpu = 1e300;
   double on_redactions = 0, off_redactions = 0;
   if (opt.redact_compare) {
@@ -1051,7 +1052,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  // 9. The report.
+  // 10. The report.
   const double rate_ratio = zstd_s / silt_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;

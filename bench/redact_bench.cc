@@ -95,10 +95,11 @@ void RunRedact(benchmark::State& state, bool all) {
   for (auto _ : state) {
     state.PauseTiming();
     Prepare(&batches);
-    std::vector<std::vector<uint32_t>> before(batches.size());
+    std::vector<std::vector<std::string>> before(batches.size());
     for (size_t k = 0; k < batches.size(); ++k) {
-      for (const Record& r : batches[k].records())
-        before[k].push_back(r.offset);
+      for (size_t i = 0; i < batches[k].size(); ++i) {
+        before[k].emplace_back(batches[k].line(i));
+      }
     }
     state.ResumeTiming();
     for (RecordBatch& b : batches) redactor.Redact(&b);
@@ -106,7 +107,7 @@ void RunRedact(benchmark::State& state, bool all) {
     changed = 0;
     for (size_t k = 0; k < batches.size(); ++k) {
       for (size_t i = 0; i < batches[k].size(); ++i) {
-        changed += batches[k].record(i).offset != before[k][i];
+        changed += batches[k].line(i) != before[k][i];
       }
     }
     state.ResumeTiming();

@@ -82,7 +82,7 @@ struct Redactor::Rep {
 
   std::vector<uint64_t> masks;
   std::vector<uint32_t> starts, ends, order;
-  std::vector<uint32_t> runs;  // digit runs of the current scan
+  std::vector<uint32_t> runs, cards;  // digit runs of the current scan
 
   // Stream labels (RedactLabels).
   struct LabelRef {
@@ -149,11 +149,11 @@ void Redactor::Rep::Detect(const RecordBatch& batch) {
             OnDetect, &ctx);
   }
   if (rr->card_rule >= 0) {
-    runs.clear();
-    internal::FindLongDigitRuns(batch.arena_data() + lo, hi - lo, &runs);
+    cards.clear();
+    internal::FindCardRuns(batch.arena_data() + lo, hi - lo, &runs, &cards);
     const uint64_t bit = Rules::Rep::Bit(rr->card_rule);
     ctx.cursor = 0;
-    for (uint32_t at : runs) ctx.Mark(at, bit);
+    for (uint32_t at : cards) ctx.Mark(at, bit);
   }
 }
 
@@ -165,9 +165,9 @@ uint64_t Redactor::Rep::DetectValue(std::string_view value) {
             scratch, OnDetectValue, &mask);
   }
   if (rr->card_rule >= 0) {
-    runs.clear();
-    internal::FindLongDigitRuns(value.data(), value.size(), &runs);
-    if (!runs.empty()) mask |= Rules::Rep::Bit(rr->card_rule);
+    cards.clear();
+    internal::FindCardRuns(value.data(), value.size(), &runs, &cards);
+    if (!cards.empty()) mask |= Rules::Rep::Bit(rr->card_rule);
   }
   return mask;
 }
@@ -216,11 +216,11 @@ void Redactor::Rep::RedactLabels(RecordBatch* batch) {
             0, scratch, OnDetect, &ctx);
   }
   if (rr->card_rule >= 0) {
-    runs.clear();
-    internal::FindLongDigitRuns(joined.data(), joined.size(), &runs);
+    cards.clear();
+    internal::FindCardRuns(joined.data(), joined.size(), &runs, &cards);
     const uint64_t bit = Rules::Rep::Bit(rr->card_rule);
     ctx.cursor = 0;
-    for (uint32_t at : runs) ctx.Mark(at, bit);
+    for (uint32_t at : cards) ctx.Mark(at, bit);
   }
   const size_t secret = static_cast<size_t>(rr->secret_key_rule);
   for (size_t k = 0; k < label_at.size(); ++k) {

@@ -21,4 +21,12 @@ inline constexpr int kCardRunBytes = 13;
 // data[0, n).
 void FindLongDigitRuns(const char* data, size_t n, std::vector<uint32_t>* out);
 
+// The detection of credit_card: appends the start offset of each such run
+// that holds a number LocateCreditCards accepts (a grouping of 13-19 digits,
+// an issuer's first digit, Luhn), its ends taken as boundaries (the bytes
+// next to the run may be a JSON escape). Runs of UUIDs, timestamps and ids
+// fail here, so their lines are not located at all. `runs` is scratch.
+void FindCardRuns(const char* data, size_t n, std::vector<uint32_t>* runs,
+                  std::vector<uint32_t>* out);
+
 }  // namespace silt::redact::internal
