@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/e2e_inputs.h"
 #include "bench/loggen.h"
 
 namespace {
@@ -112,7 +113,11 @@ struct Options {
   bool tail = true;  // the tail path beside the TCP path, and the idle run
   int idle_files = 1000;
   int idle_seconds = 10;
-  bool redact_compare = true;  // redaction on against --redact off (step 8)
+  bool kafka = true;  // the Kafka and OTLP paths beside the TCP path
+  bool otlp = true;
+  int kafka_partitions = 128;  // the mock keeps ~5 MiB per partition
+  std::string kafka_mock;      // default: tests/silt_kafka_mock by silt
+  bool redact_compare = true;  // redaction on against --redact off
   int timeout_s = 600;
   std::string tmp;
 };
@@ -595,39 +600,6 @@ double WaitMetric(SiltProcess& silt, int http_port, const char* metric,
   }
 }
 
-// A fresh silt tailing an empty directory; the Docker file is renamed into
-// it (the clock starts), then silt must store every line. Returns seconds.
-double RunTail(const Options& opt, const std::string& dir,
-               const std::string& docker, uint64_t lines, uint64_t* rss) {
-  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
-  std::error_code ec;
-  fs::create_directories(in, ec);
-  fs::create_directories(data, ec);
-  SiltProcess silt;
-  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
-  int http_port = 0;
-  WaitReady(silt, &http_port);
-  const auto t0 = Clock::now();
-  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
-    Die("rename %s: %s", docker.c_str(), strerror(errno));
-  }
-  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
-             false);
-  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
-                                   double(lines), true);
-  const double s = Seconds(t0, Clock::now());
-  if (stored != double(lines)) {
-    silt.PrintTail();
-    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
-        (unsigned long long)lines);
-  }
-  *rss = silt.PeakRss();
-  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
-  fs::remove(in + "/0.log", ec);
-  fs::remove_all(data, ec);
-  return s;
-}
-
 // utime + stime of a process, in seconds.
 double CpuSeconds(pid_t pid) {
   FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
@@ -649,6 +621,42 @@ double CpuSeconds(pid_t pid) {
     }
   }
   return double(ut + st) / double(sysconf(_SC_CLK_TCK));
+}
+
+// A fresh silt tailing an empty directory; the Docker file is renamed into
+// it (the clock starts), then silt must store every line. Returns seconds.
+double RunTail(const Options& opt, const std::string& dir,
+               const std::string& docker, uint64_t lines, uint64_t* rss,
+               double* cpu_s) {
+  const std::string in = dir + "/tail-in", data = dir + "/data-tail";
+  std::error_code ec;
+  fs::create_directories(in, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, {"--tail", in + "/*.log"});
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  const auto t0 = Clock::now();
+  const double c0 = CpuSeconds(silt.pid());
+  if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
+    Die("rename %s: %s", docker.c_str(), strerror(errno));
+  }
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  *cpu_s = CpuSeconds(silt.pid()) - c0;
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
+        (unsigned long long)lines);
+  }
+  *rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("tail silt did not exit 0 after SIGTERM");
+  fs::remove(in + "/0.log", ec);
+  fs::remove_all(data, ec);
+  return s;
 }
 
 // An idle silt tailing `files` quiet files, beside an idle silt without
@@ -686,6 +694,113 @@ void RunIdle(const Options& opt, const std::string& dir, int files,
   fs::remove_all(in, ec);
   fs::remove_all(dir + "/data-idle", ec);
   fs::remove_all(dir + "/data-ref", ec);
+}
+
+// ---------------------------------------------------------------------------
+// The Kafka and OTLP paths: the same lines through a Kafka topic and as
+// OTLP/JSON requests, each into a fresh silt.
+
+struct InputRun {
+  double s = 0;            // first message or request to everything stored
+  double prep_s = 0;       // producing to Kafka / building requests (not timed)
+  double cpu_s = 0;        // silt's CPU seconds over its whole life
+  double other_cpu_s = 0;  // the mock broker's, while silt consumed
+  uint64_t rss = 0;
+  uint64_t wire_bytes = 0;  // OTLP request bytes
+};
+
+void CheckStored(SiltProcess& silt, double stored, uint64_t want,
+                 const char* path, const char* hint) {
+  if (stored == static_cast<double>(want)) return;
+  silt.PrintTail();
+  Die("%s: silt_entries_stored_total is %.0f, expected %llu%s", path, stored,
+      (unsigned long long)want, hint);
+}
+
+InputRun RunKafka(const Options& opt, const std::string& dir,
+                  const std::string& log_path, uint64_t lines) {
+  InputRun r;
+  silt::bench::KafkaMockChild mock;
+  std::string err;
+  if (!mock.Start(opt.kafka_mock, "bench", opt.kafka_partitions, &err)) {
+    Die("kafka: %s", err.c_str());
+  }
+  r.prep_s =
+      silt::bench::KcatProduceFile(mock.bootstrap(), "bench", log_path, &err);
+  if (r.prep_s < 0) Die("kafka: %s", err.c_str());
+  const std::string data = dir + "/data-kafka";
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data,
+             {"--kafka-brokers", mock.bootstrap(), "--kafka-topic", "bench",
+              "--kafka-group", "bench"});
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  // The clock starts once the group has given silt its partitions (the
+  // mock waits 3 s for more members to join a new group first).
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Metric(http_port, "silt_kafka_assigned_partitions").value_or(0) <= 0) {
+    if (Clock::now() > deadline) {
+      silt.PrintTail();
+      Die("kafka: no partition assigned within 60 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const auto t0 = Clock::now();
+  const double mock_cpu0 = silt::bench::ProcessCpuSeconds(mock.pid());
+  WaitMetric(silt, http_port, "silt_kafka_messages_consumed_total",
+             double(lines), false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  r.s = Seconds(t0, Clock::now());
+  r.other_cpu_s = silt::bench::ProcessCpuSeconds(mock.pid()) - mock_cpu0;
+  CheckStored(silt, stored, lines, "kafka",
+              " (the mock broker keeps about 5 MiB per partition: "
+              "more --kafka-partitions?)");
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
+  r.rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("kafka silt did not exit 0 after SIGTERM");
+  mock.Stop();
+  fs::remove_all(data, ec);
+  return r;
+}
+
+InputRun RunOtlp(const Options& opt, const std::string& dir,
+                 const std::string& log_path, uint64_t lines) {
+  InputRun r;
+  const auto p0 = Clock::now();
+  uint64_t records = 0;
+  const std::vector<std::string> bodies =
+      silt::bench::OtlpBodies(log_path, 1000, 1714564800000000000, &records);
+  r.prep_s = Seconds(p0, Clock::now());
+  for (const auto& b : bodies) r.wire_bytes += b.size();
+  if (records != lines)
+    Die("otlp: %llu records for %llu lines", (unsigned long long)records,
+        (unsigned long long)lines);
+  const std::string data = dir + "/data-otlp";
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data);
+  int http_port = 0;
+  WaitReady(silt, &http_port);
+  const auto t0 = Clock::now();
+  std::string err;
+  if (!silt::bench::PostAll(http_port, "/otlp/v1/logs", "application/json",
+                            bodies, 4, &err)) {
+    silt.PrintTail();
+    Die("otlp: %s", err.c_str());
+  }
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  r.s = Seconds(t0, Clock::now());
+  CheckStored(silt, stored, lines, "otlp", "");
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
+  r.rss = silt.PeakRss();
+  if (silt.Stop(60) != 0) Note("otlp silt did not exit 0 after SIGTERM");
+  fs::remove_all(data, ec);
+  return r;
 }
 
 // A fresh silt started with `extra` flags; the file goes over one TCP
@@ -756,7 +871,9 @@ int Usage() {
   std::fprintf(stderr,
                "usage: silt_e2e_bench [--silt PATH] [--lines N] [--seed S] "
                "[--keep] [--timeout SECONDS] [--tmp DIR] [--no-tail] "
-               "[--idle-files N] [--idle-seconds S] [--no-redact-compare]\n");
+               "[--idle-files N] [--idle-seconds S] [--no-kafka] [--no-otlp] "
+               "[--kafka-partitions N] [--kafka-mock PATH] "
+               "[--no-redact-compare]\n");
   return 2;
 }
 
@@ -797,6 +914,14 @@ int main(int argc, char** argv) {
       opt.idle_files = std::atoi(argv[++i]);
     } else if (a == "--idle-seconds" && v) {
       opt.idle_seconds = std::atoi(argv[++i]);
+    } else if (a == "--no-kafka") {
+      opt.kafka = false;
+    } else if (a == "--no-otlp") {
+      opt.otlp = false;
+    } else if (a == "--kafka-partitions" && v) {
+      opt.kafka_partitions = std::atoi(argv[++i]);
+    } else if (a == "--kafka-mock" && v) {
+      opt.kafka_mock = argv[++i];
     } else {
       return Usage();
     }
@@ -805,6 +930,16 @@ int main(int argc, char** argv) {
   if (opt.silt.empty()) opt.silt = DefaultSilt(argv[0]);
   if (access(opt.silt.c_str(), X_OK) != 0) {
     Die("no silt binary at %s (pass --silt PATH)", opt.silt.c_str());
+  }
+  if (opt.kafka && opt.kafka_mock.empty()) {
+    opt.kafka_mock =
+        (fs::path(opt.silt).parent_path() / "tests" / "silt_kafka_mock")
+            .string();
+  }
+  if (opt.kafka && access(opt.kafka_mock.c_str(), X_OK) != 0) {
+    Note("no %s (build the tests, or --kafka-mock PATH): Kafka path skipped",
+         opt.kafka_mock.c_str());
+    opt.kafka = false;
   }
   if (opt.tmp.empty()) {
     const char* t = std::getenv("TMPDIR");
@@ -885,6 +1020,7 @@ int main(int argc, char** argv) {
   const int fd = Connect(tcp_port, 120);
   if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
   const auto t0 = Clock::now();
+  const double tcp_c0 = CpuSeconds(silt.pid());
   if (!SendAll(fd, static_cast<const char*>(map), want.bytes)) {
     silt.PrintTail();
     Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
@@ -951,6 +1087,7 @@ int main(int argc, char** argv) {
     }
   }
   const double silt_s = Seconds(t0, t1);
+  const double tcp_cpu_s = CpuSeconds(silt.pid()) - tcp_c0;
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -1010,21 +1147,34 @@ int main(int argc, char** argv) {
 
   // 7. The tail path on the same lines, then an idle silt tailing many
   // quiet files.
-  double tail_s = 0, idle_pct = 0, idle_ref_pct = 0;
+  double tail_s = 0, tail_cpu_s = 0, idle_pct = 0, idle_ref_pct = 0;
   uint64_t tail_rss = 0, docker_bytes = 0;
   if (opt.tail) {
     alarm(static_cast<unsigned>(opt.timeout_s));
     const std::string docker = dir + "/docker.log";
     docker_bytes = WriteDockerFile(log_path, docker);
-    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss);
+    tail_s = RunTail(opt, dir, docker, want.lines, &tail_rss, &tail_cpu_s);
     RunIdle(opt, dir, opt.idle_files, opt.idle_seconds, &idle_pct,
             &idle_ref_pct);
     alarm(0);
   }
 
-  // 9. Redaction's cost (bench/README.md, item 9): the same TCP ingest with the
-  // default rules on and with --redact off, alternated (off, on, off, on), best
-  // of each.
+  // 8. The Kafka and OTLP paths on the same lines.
+  InputRun kafka, otlp;
+  if (opt.kafka) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    kafka = RunKafka(opt, dir, log_path, want.lines);
+    alarm(0);
+  }
+  if (opt.otlp) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    otlp = RunOtlp(opt, dir, log_path, want.lines);
+    alarm(0);
+  }
+
+  // 9. Redaction's cost (bench/README.md): the same TCP ingest with
+  // the default rules on and with --redact off, alternated (off, on, off, on),
+  // best of each.
   double on_s = 1e300, off_s = 1e300, on_cpu = 1e300, off_cpu = 1e300;
   double on_redactions = 0, off_redactions = 0;
   if (opt.redact_compare) {
@@ -1097,9 +1247,52 @@ int main(int argc, char** argv) {
         ratio, ratio >= 0.9 ? "met" : "MISSED", opt.idle_files, idle_pct,
         idle_pct < 2.0 ? "met" : "MISSED", idle_ref_pct);
     std::printf(
+        "silt CPU (utime+stime) for the %llu lines: tcp %.2f s, tail %.2f s "
+        "(tail/tcp %.2f)\n",
+        (unsigned long long)want.lines, tcp_cpu_s, tail_cpu_s,
+        tail_cpu_s / tcp_cpu_s);
+    std::printf(
         "RESULT_TAIL tail_tcp_ratio=%.3f tail_s=%.3f tcp_s=%.3f "
-        "idle_cpu_pct=%.3f idle_ref_cpu_pct=%.3f idle_files=%d\n",
-        ratio, tail_s, silt_s, idle_pct, idle_ref_pct, opt.idle_files);
+        "tail_cpu_s=%.3f tcp_cpu_s=%.3f idle_cpu_pct=%.3f "
+        "idle_ref_cpu_pct=%.3f idle_files=%d\n",
+        ratio, tail_s, silt_s, tail_cpu_s, tcp_cpu_s, idle_pct, idle_ref_pct,
+        opt.idle_files);
+  }
+  if (opt.kafka || opt.otlp) {
+    const double kafka_ratio = opt.kafka ? silt_s / kafka.s : 0;
+    const double otlp_ratio = opt.otlp ? silt_s / otlp.s : 0;
+    if (opt.kafka) {
+      std::printf(
+          "silt (kafka)     %8.3f  %8s  %7.1f  (%d partitions on the mock "
+          "broker, produced with kcat in %.1f s, not timed; mock CPU %.1f s, "
+          "silt CPU %.1f s; peak RSS %.0f MB)\n",
+          kafka.s, Thousands(want.lines / kafka.s).c_str(), raw_mb / kafka.s,
+          opt.kafka_partitions, kafka.prep_s, kafka.other_cpu_s, kafka.cpu_s,
+          kafka.rss / 1048576.0);
+    }
+    if (opt.otlp) {
+      std::printf(
+          "silt (otlp)      %8.3f  %8s  %7.1f  (OTLP/JSON, 1000 records per "
+          "request, 4 connections, %.1f MB sent; silt CPU %.1f s; peak RSS "
+          "%.0f MB)\n",
+          otlp.s, Thousands(want.lines / otlp.s).c_str(), raw_mb / otlp.s,
+          otlp.wire_bytes / 1e6, otlp.cpu_s, otlp.rss / 1048576.0);
+    }
+    std::printf(
+        "kafka/tcp rate ratio: %.2f (target >= 0.8 %s); otlp/tcp rate ratio: "
+        "%.2f (target >= 0.5 %s)\n",
+        kafka_ratio,
+        !opt.kafka           ? "not run"
+        : kafka_ratio >= 0.8 ? "met"
+                             : "MISSED",
+        otlp_ratio,
+        !opt.otlp           ? "not run"
+        : otlp_ratio >= 0.5 ? "met"
+                            : "MISSED");
+    std::printf(
+        "RESULT_INPUTS kafka_tcp_ratio=%.3f otlp_tcp_ratio=%.3f kafka_s=%.3f "
+        "otlp_s=%.3f tcp_s=%.3f kafka_partitions=%d\n",
+        kafka_ratio, otlp_ratio, kafka.s, otlp.s, silt_s, opt.kafka_partitions);
   }
   if (opt.redact_compare) {
     const double ratio = off_s / on_s;

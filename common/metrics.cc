@@ -55,6 +55,12 @@ T& Family<T>::With(const std::vector<std::string>& values) {
   return ref;
 }
 
+template <typename T>
+void Family<T>::Erase(const std::vector<std::string>& values) {
+  std::lock_guard<std::mutex> lock(mu_);
+  children_.erase(values);
+}
+
 template class Family<Counter>;
 template class Family<Gauge>;
 template class Family<Histogram>;
@@ -170,6 +176,17 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.http_requests);
   RenderCounter(&out, m.tcp_connections);
   RenderCounter(&out, m.redactions);
+  RenderCounter(&out, m.kafka_messages);
+  RenderCounter(&out, m.kafka_bytes);
+  RenderGauge(&out, m.kafka_lag);
+  RenderCounter(&out, m.kafka_rebalances);
+  RenderGauge(&out, m.kafka_assigned);
+  RenderGauge(&out, m.kafka_paused);
+  RenderCounter(&out, m.kafka_pauses);
+  RenderCounter(&out, m.kafka_commits);
+  RenderCounter(&out, m.kafka_errors);
+  RenderGauge(&out, m.kafka_brokers_up);
+  RenderGauge(&out, m.kafka_degraded);
   RenderGauge(&out, m.tail_files);
   RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);

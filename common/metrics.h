@@ -62,6 +62,10 @@ class Family {
   // The child for these label values (created on first use). The reference
   // stays valid for the life of the process.
   T& With(const std::vector<std::string>& values);
+  // Drops a child (a series that no longer exists, e.g. the lag of a
+  // partition given up). A reference from With() for these values must not
+  // be used afterwards.
+  void Erase(const std::vector<std::string>& values);
   const std::string& name() const { return name_; }
   const std::string& help() const { return help_; }
   const std::vector<std::string>& label_names() const { return labels_; }
@@ -113,6 +117,45 @@ struct MetricSet {
       "silt_redactions_total",
       "Values replaced by redaction before storage, per rule.",
       {"rule"}};
+  Family<Counter> kafka_messages{"silt_kafka_messages_consumed_total",
+                                 "Kafka messages consumed, per topic.",
+                                 {"topic"}};
+  Family<Counter> kafka_bytes{"silt_kafka_bytes_consumed_total",
+                              "Kafka message value bytes consumed, per topic.",
+                              {"topic"}};
+  Family<Gauge> kafka_lag{
+      "silt_kafka_consumer_lag",
+      "Messages between the partition's high watermark and the offset silt "
+      "has made durable, per assigned partition.",
+      {"topic", "partition"}};
+  Family<Counter> kafka_rebalances{
+      "silt_kafka_rebalances_total",
+      "Consumer group rebalances: partitions assigned, revoked or lost.",
+      {"event"}};
+  Family<Gauge> kafka_assigned{"silt_kafka_assigned_partitions",
+                               "Partitions assigned to this consumer.",
+                               {}};
+  Family<Gauge> kafka_paused{
+      "silt_kafka_paused_partitions", "Assigned partitions paused now.", {}};
+  Family<Counter> kafka_pauses{
+      "silt_kafka_pauses_total",
+      "Partition pauses: backpressure (too much in flight) or retry (a batch "
+      "was not stored; the partition is rewound after a backoff).",
+      {"reason"}};
+  Family<Counter> kafka_commits{
+      "silt_kafka_commits_total",
+      "Synchronous offset commits (revoke, shutdown), by result.",
+      {"result"}};
+  Family<Counter> kafka_errors{
+      "silt_kafka_errors_total",
+      "Errors reported by the Kafka client, by librdkafka error name.",
+      {"error"}};
+  Family<Gauge> kafka_brokers_up{
+      "silt_kafka_brokers_up", "Kafka broker connections up.", {}};
+  Family<Gauge> kafka_degraded{
+      "silt_kafka_degraded",
+      "1 while the Kafka input is degraded (GET /ready says why).",
+      {}};
   Family<Gauge> tail_files{
       "silt_tail_files", "Files the tail input holds open.", {}};
   Family<Counter> tail_events{

@@ -106,8 +106,9 @@ struct TailSource::Rep {
 
   void Run();
   void Scan(int64_t now);
-  void OpenNew(const std::string& path, int64_t now);
+  uint64_t OpenNew(const std::string& path, int64_t now);
   void FindRotatedWhileDown(int64_t now);
+  void WatchTarget(const std::string& link, uint64_t id);
   void PollFiles(int64_t now, bool fingerprints);
   void CheckDraining(int64_t now);
   void ReadRound(int64_t now);
@@ -150,6 +151,9 @@ struct TailSource::Rep {
   std::unordered_map<uint64_t, std::unique_ptr<TailFile>> files;
   std::map<Key, uint64_t> by_inode;
   std::map<std::string, uint64_t> by_path;  // the active file at a path
+  // Targets of symlinked paths (/var/log/containers/*.log point into
+  // /var/log/pods): inotify reports writes under the target's name.
+  std::map<std::string, uint64_t> by_target;
   std::set<uint64_t> draining;
   std::deque<uint64_t> ready;
   std::map<Key, CheckpointEntry> loaded;  // until the first scan is done
@@ -166,6 +170,7 @@ struct TailSource::Rep {
   int64_t next_scan = 0, next_poll = 0, next_checkpoint = 0, next_drain = 0;
   std::set<uint64_t> closed;  // closed, waiting for their marks
   int64_t paused_until = 0;
+  int64_t next_fingerprint = 0;
   int64_t last_error_log_ms = 0;
 };
 
@@ -233,10 +238,13 @@ void TailSource::Rep::Run() {
     const int64_t poll_every =
         events ? opt.rescan_interval_ms : opt.poll_interval_ms;
     if (now >= next_scan) {
-      // Fingerprints too, at this pace: a copytruncate refilled past the
-      // read offset before silt looked.
+      // Fingerprints too, at the rescan pace (not at every scan that a
+      // create or delete event brings forward): a copytruncate refilled
+      // past the read offset before silt looked.
       Scan(now);
-      PollFiles(now, /*fingerprints=*/true);
+      const bool fingerprints = now >= next_fingerprint;
+      if (fingerprints) next_fingerprint = now + opt.rescan_interval_ms;
+      PollFiles(now, fingerprints);
       next_scan = now + opt.rescan_interval_ms;
       next_poll = now + poll_every;
     } else if (now >= next_poll) {
@@ -306,8 +314,10 @@ void TailSource::Rep::OnEvent(const std::string& dir, std::string_view name,
       next_scan = std::min(next_scan, now + kRescanSoonMs);
       return;
     case DirWatcher::kModified: {
-      auto it = by_path.find(dir + "/" + std::string(name));
-      if (it != by_path.end()) {
+      const std::string path = dir + "/" + std::string(name);
+      auto it = by_path.find(path);
+      if (it != by_path.end() ||
+          (it = by_target.find(path)) != by_target.end()) {
         if (TailFile* f = Find(it->second)) MarkReady(f);
         return;
       }
@@ -363,21 +373,22 @@ bool MatchesEntry(int fd, const CheckpointEntry& e, uint64_t size) {
 
 }  // namespace
 
-void TailSource::Rep::OpenNew(const std::string& path, int64_t now) {
+uint64_t TailSource::Rep::OpenNew(const std::string& path, int64_t now) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT) {
       LogWarn("tail: cannot open",
               {{"path", path}, {"error", std::strerror(errno)}});
     }
-    return;
+    return 0;
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
       by_inode.count({st.st_dev, st.st_ino})) {
     ::close(fd);
-    return;
+    return 0;
   }
+  const uint64_t id = next_file_id;
   auto f = std::make_unique<TailFile>(next_file_id++, fd, path, st.st_dev,
                                       st.st_ino, internal::PathLabels(path),
                                       opt.max_line_bytes, &decoder);
@@ -410,6 +421,7 @@ void TailSource::Rep::OpenNew(const std::string& path, int64_t now) {
       {{"path", path}, {"from", how}, {"offset", std::to_string(rs.offset)}});
   ++opened_in_scan;
   Add(std::move(f));
+  return id;
 }
 
 void TailSource::Rep::FindRotatedWhileDown(int64_t now) {
@@ -449,6 +461,20 @@ void TailSource::Rep::FindRotatedWhileDown(int64_t now) {
   loaded.clear();
 }
 
+void TailSource::Rep::WatchTarget(const std::string& link, uint64_t id) {
+  if (id == 0) return;
+  char* real = ::realpath(link.c_str(), nullptr);
+  if (real == nullptr) return;
+  std::string target(real);
+  std::free(real);
+  auto [it, added] = by_target.emplace(target, id);
+  if (!added) {
+    it->second = id;
+    return;
+  }
+  if (inotify && watcher.ok()) watcher.Watch(DirName(target));
+}
+
 void TailSource::Rep::Scan(int64_t now) {
   opened_in_scan = 0;
   std::set<Key> seen;
@@ -469,8 +495,13 @@ void TailSource::Rep::Scan(int64_t now) {
       if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
       const Key key{st.st_dev, st.st_ino};
       auto it = by_inode.find(key);
+      struct stat lst;
+      if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        WatchTarget(path, it == by_inode.end() ? 0 : it->second);
+      }
       if (it == by_inode.end()) {
-        OpenNew(path, now);
+        const uint64_t id = OpenNew(path, now);
+        if (id != 0 && S_ISLNK(lst.st_mode)) WatchTarget(path, id);
         seen.insert(key);
         continue;
       }
@@ -731,6 +762,9 @@ void TailSource::Rep::RemoveClosed() {
     auto p = by_path.find(f->path());
     if (p != by_path.end() && p->second == f->id()) by_path.erase(p);
     draining.erase(f->id());
+    for (auto t = by_target.begin(); t != by_target.end();) {
+      t = t->second == f->id() ? by_target.erase(t) : std::next(t);
+    }
     files.erase(f->id());
     --open_files;
     files_gauge.Add(-1);

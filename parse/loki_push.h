@@ -35,6 +35,16 @@ struct PushResult {
 absl::Status DecodeLokiPushJson(std::string_view body, size_t max_line_bytes,
                                 RecordBatch* batch, PushResult* result);
 
+// Loki's protobuf push body (Content-Type: application/x-protobuf): a
+// PushRequest (parse/internal/loki_push.proto, Loki's field numbers)
+// compressed with snappy's raw block format, as Promtail, Alloy and Fluent
+// Bit send it. Same result rules as DecodeLokiPushJson. kInvalidArgument for
+// a body that is not snappy or not a PushRequest, or whose uncompressed size
+// passes max_body_bytes (checked before decompressing).
+absl::Status DecodeLokiPushProto(std::string_view body, size_t max_line_bytes,
+                                 size_t max_body_bytes, RecordBatch* batch,
+                                 PushResult* result);
+
 // NDJSON body: one record per line (\n or \r\n); empty lines skipped; a last
 // line without a newline is taken. Lines longer than max_line_bytes are
 // stored cut (Reject::kTruncated, cut at a UTF-8 boundary) and counted here in

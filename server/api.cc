@@ -8,6 +8,7 @@
 #include "common/metrics.h"
 #include "common/time_util.h"
 #include "parse/loki_push.h"
+#include "parse/otlp_logs.h"
 
 #ifndef SILT_REVISION
 #define SILT_REVISION "unknown"
@@ -96,6 +97,10 @@ class Router {
       return Push(std::move(req), tenant,
                   Counted("/loki/api/v1/push", std::move(respond)));
     }
+    if (path == "/otlp/v1/logs" || path == "/v1/logs") {
+      return Otlp(std::move(req), tenant,
+                  Counted("/otlp/v1/logs", std::move(respond)));
+    }
     if (path == "/api/v1/flush") {
       return Flush(req, Counted("/api/v1/flush", std::move(respond)));
     }
@@ -120,7 +125,15 @@ class Router {
 
   void Ready(Responder respond) {
     if (ctx_->ready.load()) {
-      respond(Text(200, "ready"));
+      // Degraded inputs do not make silt unready: queries and the other
+      // inputs still work, and a probe must not take the replica out of
+      // its Service because e.g. Kafka is away.
+      std::string body = "ready";
+      for (const auto& check : ctx_->degraded) {
+        std::string why = check();
+        if (!why.empty()) absl::StrAppend(&body, "\ndegraded: ", why);
+      }
+      respond(Text(200, std::move(body)));
     } else {
       respond(Text(503, "not ready: starting"));
     }
@@ -166,17 +179,23 @@ class Router {
   // the refused entries (the others are stored), as Loki does.
   void Push(HttpRequest&& req, const std::string& tenant, Responder respond) {
     if (!Method(req, {"POST"}, respond)) return;
-    std::string ctype = req.Header("content-type");
-    if (ctype.rfind("application/json", 0) != 0) {
-      respond(
-          Text(415, absl::StrCat("unsupported Content-Type '", ctype,
-                                 "': this endpoint takes application/json")));
+    const std::string ctype = MediaType(req);
+    const bool proto = ctype == "application/x-protobuf";
+    if (ctype != "application/json" && !proto) {
+      respond(Text(415, absl::StrCat("unsupported Content-Type '",
+                                     req.Header("content-type"),
+                                     "': this endpoint takes application/json "
+                                     "or application/x-protobuf (snappy)")));
       return;
     }
     RecordBatch batch = NewBatch(tenant, "push");
     parse::PushResult result;
-    absl::Status st = parse::DecodeLokiPushJson(
-        req.body, ctx_->config->max_line_bytes, &batch, &result);
+    absl::Status st =
+        proto ? parse::DecodeLokiPushProto(
+                    req.body, ctx_->config->max_line_bytes,
+                    ctx_->config->max_http_body_bytes, &batch, &result)
+              : parse::DecodeLokiPushJson(
+                    req.body, ctx_->config->max_line_bytes, &batch, &result);
     if (!st.ok()) {
       respond(Text(400, std::string(st.message())));
       return;
@@ -206,6 +225,78 @@ class Router {
         respond(Text(204, ""));
       }
     });
+  }
+
+  // POST /otlp/v1/logs (and /v1/logs): OTLP/HTTP logs, JSON or protobuf
+  // (parse/otlp_format.md). 200 with an ExportLogsServiceResponse once
+  // durable, refused records in partialSuccess; errors carry a
+  // google.rpc.Status; answers in the request's encoding.
+  void Otlp(HttpRequest&& req, const std::string& tenant, Responder respond) {
+    if (!Method(req, {"POST"}, respond)) return;
+    const std::string ctype = MediaType(req);
+    const bool proto = ctype == "application/x-protobuf";
+    if (ctype != "application/json" && !proto) {
+      respond(Text(415, absl::StrCat("unsupported Content-Type '",
+                                     req.Header("content-type"),
+                                     "': OTLP/HTTP logs are taken as "
+                                     "application/json or "
+                                     "application/x-protobuf")));
+      return;
+    }
+    auto reply = [proto](int http, std::string body) {
+      HttpResponse r = Json(http, std::move(body));
+      if (proto) r.content_type = "application/x-protobuf";
+      return r;
+    };
+    auto status = [proto, reply](int http, int code, std::string message) {
+      if (proto) return reply(http, parse::OtlpStatusProto(code, message));
+      std::string body = absl::StrCat("{\"code\":", code, ",\"message\":\"");
+      AppendJsonEscaped(&body, message);
+      body += "\"}";
+      return reply(http, std::move(body));
+    };
+    RecordBatch batch = NewBatch(tenant, "otlp");
+    batch.fallback_labels = {{"source", "otlp"}};
+    parse::OtlpResult result;
+    const size_t max_line = ctx_->config->max_line_bytes;
+    absl::Status st =
+        proto ? parse::DecodeOtlpLogsProto(req.body, max_line, &batch, &result)
+              : parse::DecodeOtlpLogsJson(req.body, max_line, &batch, &result);
+    if (!st.ok()) {
+      respond(status(400, 3, std::string(st.message())));  // INVALID_ARGUMENT
+      return;
+    }
+    if (result.rejected != 0) {
+      Metrics().lines_rejected.With({"otlp", "refused"}).Inc(result.rejected);
+    }
+    std::string answer = proto ? parse::OtlpResponseProto(result)
+                               : parse::OtlpResponseJson(result);
+    if (batch.empty()) {
+      respond(reply(200, std::move(answer)));
+      return;
+    }
+    CountReceived(batch);
+    ctx_->pipeline->Submit(
+        std::move(batch), [respond = std::move(respond), status, reply,
+                           answer = std::move(answer)](absl::Status st) {
+          if (!st.ok()) {
+            const int http = StatusToHttp(st);
+            // UNAVAILABLE / RESOURCE_EXHAUSTED: the exporter retries.
+            respond(
+                status(http, http == 429 ? 8 : 14, std::string(st.message())));
+            return;
+          }
+          respond(reply(200, answer));
+        });
+  }
+
+  // The media type of the body, lower-cased, without parameters.
+  static std::string MediaType(const HttpRequest& req) {
+    std::string t = req.Header("content-type");
+    t = t.substr(0, t.find(';'));
+    for (char& c : t) c = static_cast<char>(std::tolower(c));
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return t;
   }
 
   // POST /api/v1/flush: everything accepted so far durable and in parts.

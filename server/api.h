@@ -3,8 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "index/stream_index.h"
 #include "query/loki_api.h"
@@ -24,6 +26,10 @@ struct ApiContext {
   const query::LokiApi* loki = nullptr;
   Background* background = nullptr;  // runs slow work off the HTTP threads
   std::atomic<bool> ready{false};
+  // Inputs that can be degraded while silt is ready (e.g. Kafka with no
+  // broker reachable): each returns "" when healthy, else "<input>: why".
+  // GET /ready stays 200 and lists them. Set before the server starts.
+  std::vector<std::function<std::string()>> degraded;
 };
 
 // The handler given to the HttpServer. `ctx` must outlive the server.

@@ -45,6 +45,38 @@ absl::StatusOr<int64_t> ParseInt(const std::string& text) {
 
 using Setter = std::function<absl::Status(const std::string&, Config*)>;
 
+// "a,b" or "a": Kafka topic names cannot hold commas.
+absl::Status AddTopics(const std::string& v, Config* c) {
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string topic = v.substr(start, comma - start);
+    if (topic.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("empty topic name in '", v, "'"));
+    }
+    c->kafka_topics.push_back(std::move(topic));
+    start = comma + 1;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetKafkaOption(const std::string& key, const std::string& value,
+                            Config* c) {
+  if (key.empty()) {
+    return absl::InvalidArgumentError("kafka option needs KEY=VALUE");
+  }
+  for (auto& kv : c->kafka_options) {
+    if (kv.first == key) {
+      kv.second = value;
+      return absl::OkStatus();
+    }
+  }
+  c->kafka_options.emplace_back(key, value);
+  return absl::OkStatus();
+}
+
 // One table for YAML keys and flags: key "data_dir" is flag --data-dir.
 const std::map<std::string, Setter>& Setters() {
   static const auto* table = new std::map<std::string, Setter>{
@@ -156,6 +188,43 @@ const std::map<std::string, Setter>& Setters() {
        [](const std::string& v, Config* c) {
          return internal::SetRedactRules(v, false, &c->redact);
        }},
+      {"kafka_brokers",
+       [](const std::string& v, Config* c) {
+         c->kafka_brokers = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_topic", AddTopics},
+      {"kafka_group",
+       [](const std::string& v, Config* c) {
+         if (v.empty())
+           return absl::InvalidArgumentError("kafka_group must not be empty");
+         c->kafka_group = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_option",
+       [](const std::string& v, Config* c) {
+         const size_t eq = v.find('=');
+         if (eq == std::string::npos) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected KEY=VALUE, got '", v, "'"));
+         }
+         return SetKafkaOption(v.substr(0, eq), v.substr(eq + 1), c);
+       }},
+      {"kafka_tenant",
+       [](const std::string& v, Config* c) {
+         c->kafka_tenant = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_max_inflight_bytes",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         if (n < 1024) {
+           return absl::InvalidArgumentError(
+               "kafka_max_inflight_bytes must be at least 1KiB");
+         }
+         c->kafka_max_inflight_bytes = n;
+         return absl::OkStatus();
+       }},
       {"tail",
        [](const std::string& v, Config* c) {
          if (v.empty()) return absl::InvalidArgumentError("empty glob");
@@ -208,6 +277,12 @@ const std::map<std::string, Setter>& Setters() {
       {"tail_checkpoint_path",
        [](const std::string& v, Config* c) {
          c->tail_checkpoint_path = v;
+         return absl::OkStatus();
+       }},
+      {"tail_tenant",
+       [](const std::string& v, Config* c) {
+         if (v.empty()) return absl::InvalidArgumentError("empty tenant");
+         c->tail_tenant = v;
          return absl::OkStatus();
        }},
       {"tail_rotate_wait",
@@ -285,6 +360,28 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
         }
         continue;
       }
+      if (key == "kafka_topics" || key == "kafka_options") {
+        // kafka_topics: [a, b]; kafka_options: {fetch.min.bytes: 1}
+        const bool topics = key == "kafka_topics";
+        if (topics ? !kv.second.IsSequence() : !kv.second.IsMap()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("config ", path, ": key '", key, "' must be a ",
+                           topics ? "list of topic names"
+                                  : "mapping of librdkafka properties"));
+        }
+        if (topics) config->kafka_topics.clear();
+        for (const auto& item : kv.second) {
+          absl::Status st =
+              topics ? AddTopics(item.as<std::string>(), config)
+                     : SetKafkaOption(item.first.as<std::string>(),
+                                      item.second.as<std::string>(), config);
+          if (!st.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config ", path, ": key '", key, "': ", st.message()));
+          }
+        }
+        continue;
+      }
       auto it = Setters().find(key);
       if (it == Setters().end()) {
         return absl::InvalidArgumentError(
@@ -328,6 +425,8 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
       RETURN_IF_ERROR(LoadConfigFile(a.substr(9), config));
     }
   }
+  // A repeatable flag replaces the file's list (flags win), then adds up.
+  bool topics_from_flags = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     if (a.rfind("--", 0) != 0) {
@@ -347,6 +446,10 @@ absl::Status ApplyFlags(const std::vector<std::string>& args, Config* config) {
       value = args[++i];
     }
     if (name == "config") continue;
+    if (name == "kafka-topic" && !topics_from_flags) {
+      topics_from_flags = true;
+      config->kafka_topics.clear();
+    }
     auto it = Setters().find(FlagToKey(name));
     if (it == Setters().end()) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
@@ -380,6 +483,12 @@ std::string FlagsHelp() {
   --redact on|off            redaction of secrets and personal data (default on)
   --redact-enable R[,R...]   switch rules on (e.g. ipv4,us_ssn; see README)
   --redact-disable R[,R...]  switch rules off (e.g. email)
+  --kafka-brokers LIST       Kafka bootstrap servers host:port,... (off if unset)
+  --kafka-topic T            topic to consume; repeatable, or T1,T2
+  --kafka-group G            consumer group (default silt)
+  --kafka-option K=V         any librdkafka property; repeatable
+  --kafka-tenant T           tenant of Kafka entries (default default)
+  --kafka-max-inflight-bytes N  pause partitions past N in flight (64MiB)
   --tail GLOB                follow files matching GLOB (repeatable; adds to
                              the config file's `tail` list)
   --tail-exclude GLOB        skip matching paths (repeatable)
@@ -389,6 +498,7 @@ std::string FlagsHelp() {
   --tail-read-from start|end files found at start without a checkpoint
   --tail-checkpoint-path F   default DATA_DIR/tail/checkpoints
   --tail-rotate-wait D       keep a rotated file open this long (5s)
+  --tail-tenant T            tenant of tailed lines (default "default")
 )";
 }
 

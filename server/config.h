@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,6 +36,16 @@ struct Config {
   size_t head_max_bytes = 64u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
+  // Kafka input (ingest/kafka_format.md): on when kafka_brokers and at least
+  // one topic are set.
+  std::string kafka_brokers;              // bootstrap.servers
+  std::vector<std::string> kafka_topics;  // flag --kafka-topic, repeatable
+  std::string kafka_group = "silt";
+  // Any librdkafka property (flag --kafka-option KEY=VALUE, repeatable; a
+  // later value of the same key wins).
+  std::vector<std::pair<std::string, std::string>> kafka_options;
+  std::string kafka_tenant = "default";
+  size_t kafka_max_inflight_bytes = 64u << 20;
   // Tail input (ingest/tail_format.md). No glob: no tailing.
   std::vector<std::string> tail_globs;    // --tail, repeatable; key `tail`
   std::vector<std::string> tail_exclude;  // --tail-exclude, repeatable
@@ -44,6 +55,7 @@ struct Config {
   bool tail_read_from_end = false;   // tail_read_from: start|end
   std::string tail_checkpoint_path;  // "": <data_dir>/tail/checkpoints
   int64_t tail_rotate_wait_ms = 5000;
+  std::string tail_tenant = "default";
 
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =

@@ -2,11 +2,13 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "ingest/kafka_source.h"
 #include "ingest/tail_source.h"
 #include "ingest/tcp_source.h"
 #include "server/api.h"
@@ -24,6 +26,7 @@ struct Server::Rep {
   ApiContext ctx;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ingest::TcpSource> tcp;
+  std::unique_ptr<ingest::KafkaSource> kafka;
   std::unique_ptr<ingest::TailSource> tail;
   bool shut = false;
 };
@@ -31,7 +34,31 @@ struct Server::Rep {
 Server::Server(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Server::~Server() { (void)Shutdown(); }
 
+namespace {
+
+absl::Status CheckKafkaConfig(const Config& config) {
+  if (config.kafka_brokers.empty() && config.kafka_topics.empty()) {
+    return absl::OkStatus();
+  }
+  if (config.kafka_brokers.empty()) {
+    return absl::InvalidArgumentError(
+        "kafka_topic is set but kafka_brokers is not");
+  }
+  if (config.kafka_topics.empty()) {
+    return absl::InvalidArgumentError(
+        "kafka_brokers is set but no kafka_topic");
+  }
+  if (!ValidTenant(config.kafka_tenant)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kafka_tenant '", config.kafka_tenant, "' is not a valid tenant"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+  if (absl::Status st = CheckKafkaConfig(config); !st.ok()) return st;
   auto rep = std::make_unique<Rep>();
   rep->config = config;
 
@@ -91,6 +118,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   rep->ctx.index = rep->index.get();
   rep->ctx.loki = rep->loki.get();
   rep->ctx.background = rep->background.get();
+  // Filled in below once the Kafka input exists; read by /ready only after
+  // Start() has returned.
+  Rep* raw = rep.get();
+  rep->ctx.degraded.push_back([raw]() -> std::string {
+    if (!raw->kafka) return "";
+    std::string why = raw->kafka->Degraded();
+    return why.empty() ? why : "kafka: " + why;
+  });
 
   HttpServerOptions ho;
   ho.listen = config.http_listen;
@@ -126,6 +161,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     }
     rep->tcp = std::move(tcp).value();
   }
+  if (!config.kafka_brokers.empty()) {
+    ingest::KafkaOptions ko;
+    ko.brokers = config.kafka_brokers;
+    ko.topics = config.kafka_topics;
+    ko.group = config.kafka_group;
+    ko.properties = config.kafka_options;
+    ko.tenant = config.kafka_tenant;
+    ko.max_line_bytes = config.max_line_bytes;
+    ko.max_inflight_bytes = config.kafka_max_inflight_bytes;
+    Pipeline* pipeline = rep->pipeline.get();
+    auto kafka = ingest::KafkaSource::Start(
+        ko, [pipeline](RecordBatch&& batch,
+                       std::function<void(absl::Status)> done) {
+          pipeline->Submit(std::move(batch), std::move(done));
+        });
+    if (!kafka.ok()) return kafka.status();
+    rep->kafka = std::move(kafka).value();
+  }
   if (!config.tail_globs.empty()) {
     ingest::TailOptions tl;
     tl.globs = config.tail_globs;
@@ -139,6 +192,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
                              : config.tail_checkpoint_path;
     tl.rotate_wait_ms = config.tail_rotate_wait_ms;
     tl.max_line_bytes = config.max_line_bytes;
+    tl.tenant = config.tail_tenant;
     Pipeline* pipeline = rep->pipeline.get();
     auto tail = ingest::TailSource::Start(
         tl, [pipeline](RecordBatch&& batch,
@@ -166,7 +220,9 @@ absl::Status Server::Shutdown() {
   // Inputs first: TCP hands the lines it read to the pipeline; HTTP stops
   // accepting and waits for requests in flight, whose answers need the
   // pipeline and the store. Then the pipeline finishes its queue and the
-  // store makes everything durable and cuts it into parts.
+  // store makes everything durable and cuts it into parts. Kafka makes what
+  // it took durable and commits it, so it goes while the pipeline runs.
+  if (rep_->kafka) rep_->kafka->Stop();
   if (rep_->tcp) rep_->tcp->Stop();
   // The tail input waits for its batches to be durable, then writes its
   // checkpoint: the pipeline must still run.
@@ -185,6 +241,20 @@ namespace {
 std::string HostOf(const std::string& listen) {
   size_t colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+// A node has a file per container and the tail input keeps each open, so
+// the soft limit on descriptors (often 1024) goes up to the hard one, as
+// Go programs such as Promtail do at start.
+void RaiseOpenFileLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  const rlim_t before = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+    LogWarn("cannot raise the open file limit",
+            {{"soft", std::to_string(before)}});
+  }
 }
 
 LogLevel ParseLevel(const std::string& s) {
@@ -220,6 +290,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit();
 
   auto server = Server::Start(config);
   if (!server.ok()) {
@@ -233,10 +304,13 @@ int RunServe(const std::vector<std::string>& args) {
       config.tcp_listen == "off"
           ? "off"
           : absl::StrCat(HostOf(config.tcp_listen), ":", (*server)->tcp_port());
-  LogInfo("listening", {{"http", http},
-                        {"tcp", tcp},
-                        {"data_dir", config.data_dir},
-                        {"version", SILT_VERSION}});
+  LogInfo("listening",
+          {{"http", http},
+           {"tcp", tcp},
+           {"kafka", config.kafka_brokers.empty() ? std::string("off")
+                                                  : config.kafka_brokers},
+           {"data_dir", config.data_dir},
+           {"version", SILT_VERSION}});
 
   int sig = 0;
   sigwait(&set, &sig);

@@ -31,6 +31,7 @@ void TailFile::Resume(const ResumeState& state) {
   read_offset_ = state.offset;
   carry_.clear();
   skipping_ = false;
+  at_eof_ = false;
   carry_start_ = state.offset;
   committed_ = state;
 }
@@ -84,6 +85,12 @@ TailFile::ReadResult TailFile::Read(size_t budget, std::string* scratch,
     res.eof = true;
     return res;
   }
+  // Woken after sitting at its end: a copytruncate that refilled the file
+  // past read_offset_ shows only in its first bytes.
+  if (at_eof_ && FingerprintChanged()) {
+    res.truncated = true;
+    return res;
+  }
   const size_t keep = skipping_ ? 0 : carry_.size();
   const size_t need = keep + budget + EnvelopeDecoder::kPadding;
   if (scratch->size() < need) scratch->resize(need);
@@ -101,6 +108,7 @@ TailFile::ReadResult TailFile::Read(size_t budget, std::string* scratch,
   }
   if (n == 0) {
     res.eof = true;
+    at_eof_ = true;
     const int64_t size = Size();
     if (size >= 0 && static_cast<uint64_t>(size) < read_offset_) {
       res.truncated = true;
@@ -109,6 +117,7 @@ TailFile::ReadResult TailFile::Read(size_t budget, std::string* scratch,
   }
   res.bytes = static_cast<size_t>(n);
   res.eof = res.bytes < budget;
+  at_eof_ = res.eof;
   const uint64_t buf_offset = read_offset_ - keep;  // file offset of buf[0]
   read_offset_ += res.bytes;
   const size_t total = keep + res.bytes;

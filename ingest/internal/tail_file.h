@@ -108,6 +108,7 @@ class TailFile {
   uint64_t read_offset_ = 0;  // next byte to read
   std::string carry_;         // bytes after the last LF
   bool skipping_ = false;     // carry_ holds a cut line; dropping to its LF
+  bool at_eof_ = false;       // the last read reached the end
   uint64_t carry_start_ = 0;  // file offset of carry_[0]
   uint32_t generation_ = 0;
   uint64_t fp_len_ = 0;

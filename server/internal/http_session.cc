@@ -189,7 +189,10 @@ void HttpSession::Dispatch() {
       }
       r.body = std::move(*plain);
     }
-  } else if (!encoding.empty() && encoding != "identity") {
+  } else if (!encoding.empty() && encoding != "identity" &&
+             encoding != "snappy") {
+    // snappy is left to the handler: Loki's protobuf push body is always
+    // snappy, with or without the header.
     return Reject(415, "unsupported Content-Encoding: " + encoding);
   }
 

@@ -70,6 +70,28 @@ TEST(TailCheckpointTest, SaveCreatesDirAndLoadReadsBack) {
   EXPECT_EQ(*back, Sample());
 }
 
+TEST(TailCheckpointTest, GoldenVersion1StillReads) {
+  // tests/data/tail/checkpoints.v1: written by version 1; keep it reading.
+  std::string text;
+  ASSERT_TRUE(ReadFileToString(std::string(SILT_SOURCE_DIR) +
+                                   "/tests/data/tail/checkpoints.v1",
+                               &text)
+                  .ok());
+  auto entries = DecodeCheckpoint(text);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0], Sample()[0]);
+  EXPECT_EQ((*entries)[1].path, "/var/log/app/with space.log");
+  EXPECT_EQ((*entries)[1].fp_hash, 0x0123456789abcdefull);
+  EXPECT_EQ((*entries)[1].state.offset, 120u);
+  // And a byte changed anywhere is caught.
+  for (size_t i = 0; i < text.size(); i += 7) {
+    std::string bad = text;
+    bad[i] = bad[i] == 'x' ? 'y' : 'x';
+    EXPECT_FALSE(DecodeCheckpoint(bad).ok()) << i;
+  }
+}
+
 TEST(TailCheckpointTest, FingerprintOfFirstBytes) {
   silt::testing::TempDir dir;
   const std::string path = dir.File("f");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/file.h"
+#include "common/metrics.h"
 #include "ingest/internal/tail_checkpoint.h"
 #include "tests/testing/temp_dir.h"
 
@@ -171,6 +173,26 @@ TEST_F(TailSourceTest, ReadsExistingAndAppendedLinesWithFilenameLabel) {
   EXPECT_EQ(rec_.recs()[0].ts_ns, 0);  // raw lines: the parser decides
 }
 
+TEST_F(TailSourceTest, SymlinkedFileIsWatchedAtItsTarget) {
+  // /var/log/containers/*.log are symlinks into /var/log/pods: writes show
+  // up in the target's directory.
+  TailOptions o = Options();
+  o.globs = {dir_.path() + "/containers/*.log"};
+  o.rescan_interval_ms = 60000;  // growth must come from inotify
+  std::filesystem::create_directories(dir_.path() + "/containers");
+  std::filesystem::create_directories(dir_.path() + "/pods/c");
+  const std::string target = dir_.path() + "/pods/c/0.log";
+  Append(target, Lines("t", 0, 3));
+  std::filesystem::create_symlink(target, dir_.path() + "/containers/c.log");
+  StartSource(o);
+  ASSERT_TRUE(rec_.WaitCount(3));
+  Append(target, Lines("t", 3, 4));
+  ASSERT_TRUE(rec_.WaitCount(7, 3s)) << rec_.count();
+  auto recs = rec_.recs();
+  EXPECT_EQ(*FindLabel(recs[6].labels, "filename"),
+            dir_.path() + "/containers/c.log");
+}
+
 TEST_F(TailSourceTest, PollingWithoutInotify) {
   TailOptions o = Options();
   o.use_inotify = false;
@@ -238,6 +260,25 @@ TEST_F(TailSourceTest, CopyTruncateRefilledPastTheOffsetIsSeenByFingerprint) {
   }
   ASSERT_TRUE(rec_.WaitCount(40, 5s)) << rec_.count();
   std::this_thread::sleep_for(300ms);
+  auto recs = rec_.recs();
+  ASSERT_EQ(recs.size(), 40u);
+  EXPECT_EQ(recs[10].line, "{\"msg\":\"new 0\"}");
+}
+
+TEST_F(TailSourceTest, CopyTruncateRefilledIsSeenWhenTheFileWakes) {
+  TailOptions o = Options();
+  o.rescan_interval_ms = 60000;  // no help from the periodic check
+  const std::string a = dir_.File("app.log");
+  Append(a, Lines("old", 0, 10));
+  StartSource(o);
+  ASSERT_TRUE(rec_.WaitCount(10));
+  std::this_thread::sleep_for(50ms);
+  {
+    std::ofstream f(a, std::ios::trunc);
+    f << Lines("new", 0, 30);
+  }
+  ASSERT_TRUE(rec_.WaitCount(40, 5s)) << rec_.count();
+  std::this_thread::sleep_for(200ms);
   auto recs = rec_.recs();
   ASSERT_EQ(recs.size(), 40u);
   EXPECT_EQ(recs[10].line, "{\"msg\":\"new 0\"}");
@@ -371,13 +412,31 @@ TEST_F(TailSourceTest, InodeReuseWithAnotherFingerprintIsANewFile) {
   EXPECT_EQ(rec_.count(), 8u);
 }
 
+TEST_F(TailSourceTest, DamagedCheckpointIsCountedAndFilesReadAsNew) {
+  const std::string a = dir_.File("app.log");
+  Append(a, Lines("x", 0, 12));
+  std::filesystem::create_directories(dir_.path() + "/ckpt");
+  Append(dir_.path() + "/ckpt/checkpoints", "silt-tail-checkpoint 1\nf 1 2");
+  Counter& damaged = Metrics().corruptions.With({"tail_checkpoint"});
+  const uint64_t before = damaged.value();
+  StartSource(Options());
+  ASSERT_TRUE(rec_.WaitCount(12));
+  EXPECT_EQ(damaged.value(), before + 1);
+  // The next checkpoint written is a good one.
+  EXPECT_TRUE(WaitCheckpoint(a, Lines("x", 0, 12).size()));
+}
+
 TEST_F(TailSourceTest, ReadFromEndSkipsWhatIsThereAtStart) {
   TailOptions o = Options();
   o.read_from_end = true;
   const std::string a = dir_.File("app.log");
   Append(a, Lines("old", 0, 10) + "{\"msg\":\"half");
   StartSource(o);
-  std::this_thread::sleep_for(150ms);
+  // The first scan has placed the file at its end.
+  for (int i = 0; i < 500 && src_->files() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(src_->files(), 1u);
   Append(a, "\"}\n" + Lines("new", 0, 3));
   ASSERT_TRUE(rec_.WaitCount(4));
   std::this_thread::sleep_for(100ms);

@@ -3,6 +3,8 @@
 // 1,000 files. Counts are exact and come from query_range.
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -160,6 +162,97 @@ TEST_F(TailTest, FileDeletedWhileSiltIsDown) {
             (std::map<std::string, int64_t>{{a, 100}, {b, 150}}));
 }
 
+TEST_F(TailTest, FileReplacedWhileSiltIsDownIsReadFromItsStart) {
+  // Delete and create while silt is down: the new file often gets the freed
+  // inode back; the fingerprint tells it from the old one either way.
+  const std::string a = dir_.File("app.log");
+  Append(a, DockerLines("old", 0, 300));
+  StartSilt({dir_.path() + "/*.log"});
+  ExpectTotal(300);
+  struct stat before;
+  ASSERT_EQ(::stat(a.c_str(), &before), 0);
+  ASSERT_EQ(silt_->Terminate(), 0);
+  fs::remove(a);
+  // Longer than the old file, so only the fingerprint can tell.
+  Append(a, DockerLines("new", 300, 500));
+  struct stat after;
+  ASSERT_EQ(::stat(a.c_str(), &after), 0);
+  std::printf("inode %s\n",
+              before.st_ino == after.st_ino ? "reused" : "not reused");
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  ExpectTotal(800);
+}
+
+TEST_F(TailTest, FileRotatedWhileSiltIsDownIsDrainedFromItsNewName) {
+  const std::string a = dir_.File("0.log");
+  Append(a, DockerLines("r", 0, 300));
+  StartSilt({dir_.path() + "/*.log"});
+  ExpectTotal(300);
+  ASSERT_EQ(silt_->Terminate(), 0);
+  // Written after silt stopped, then rotated away before it comes back.
+  Append(a, DockerLines("r", 300, 50));
+  fs::rename(a, a + ".20240501-120000");
+  Append(a, DockerLines("r", 350, 20));
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  ExpectTotal(370);
+}
+
+TEST_F(TailTest, CopyTruncateAndJoinedLineOverTheLimit) {
+  const std::string a = dir_.File("app.log");
+  std::vector<std::string> flags = {"--tail", dir_.path() + "/*.log",
+                                    "--max-line-bytes", "1KiB"};
+  silt_ = std::make_unique<SiltProcess>(dir_.path() + "/data", flags);
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  // 2,000 bytes in four CRI chunks: stored cut at 1 KiB, marked, counted.
+  std::string text;
+  for (int i = 0; i < 3; ++i)
+    text += CriLine(i, "stdout", 'P', std::string(500, 'a' + i));
+  text += CriLine(3, "stdout", 'F', std::string(500, 'z'));
+  for (int i = 4; i < 104; ++i)
+    text += CriLine(i, "stdout", 'F', "before " + std::to_string(i));
+  Append(a, text);
+  ExpectTotal(101);
+  const Reply m = Http(silt_->http_port(), "GET", "/metrics");
+  EXPECT_EQ(
+      MetricValue(
+          m.body,
+          "silt_lines_rejected_total{input=\"tail\",reason=\"line_too_long\"}"),
+      1);
+  // copytruncate: the copy is not followed; the file starts over.
+  fs::copy_file(a, a + ".1");
+  ASSERT_EQ(::truncate(a.c_str(), 0), 0);
+  for (int i = 0; i < 100; ++i) {
+    const Reply r = Http(silt_->http_port(), "GET", "/metrics");
+    if (MetricValue(r.body, "silt_tail_events_total{event=\"truncated\"}") >= 1)
+      break;
+    std::this_thread::sleep_for(20ms);
+  }
+  std::string more;
+  for (int i = 104; i < 154; ++i)
+    more += CriLine(i, "stdout", 'F', "after " + std::to_string(i));
+  Append(a, more);
+  ExpectTotal(151);
+}
+
+TEST_F(TailTest, TailedLinesGoToTheConfiguredTenant) {
+  Append(dir_.File("a.log"), DockerLines("t", 0, 10));
+  silt_ = std::make_unique<SiltProcess>(
+      dir_.path() + "/data",
+      std::vector<std::string>{"--tail", dir_.path() + "/*.log",
+                               "--tail-tenant", "team-a"});
+  ASSERT_TRUE(silt_->Start()) << silt_->stderr_text();
+  ASSERT_TRUE(WaitReceived(silt_->http_port(), "tail", 10));
+  std::map<std::string, int64_t> got;
+  for (int i = 0; i < 100; ++i) {
+    got = CountBy(silt_->http_port(), "{filename=~\".+\"}", "stream", kBase,
+                  kEnd, "team-a");
+    if (got["stdout"] >= 10) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(got, (std::map<std::string, int64_t>{{"stdout", 10}}));
+  EXPECT_TRUE(Count("{filename=~\".+\"}", "stream").empty());
+}
+
 TEST_F(TailTest, KubernetesPathLabelsCriAndDockerPartials) {
   const std::string pods = dir_.path() + "/var/log/pods/prod_api-1_0b1c/api";
   const std::string containers = dir_.path() + "/var/log/containers";
@@ -258,8 +351,22 @@ TEST_F(TailTest, ThousandFilesWithoutAThreadPerFile) {
     }
     Append(d + "/f" + std::to_string(f) + ".log", text);
   }
+  // A soft descriptor limit below the file count (as the common 1024 is
+  // below a busy node's): silt raises it to the hard limit.
+  struct rlimit saved;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max > 2 * kFiles) {
+    struct rlimit low = saved;
+    low.rlim_cur = 256;
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  }
   StartSilt({d + "/*.log"});
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
   ExpectTotal(kFiles * kPer);
+  const Reply m = Http(silt_->http_port(), "GET", "/metrics");
+  EXPECT_EQ(MetricValue(m.body, "silt_tail_files "), kFiles);
+  EXPECT_EQ(MetricValue(m.body, "silt_tail_events_total{event=\"opened\"}"),
+            kFiles);
   auto by_file = Count("{filename=~\".+\"}", "filename");
   EXPECT_EQ(by_file.size(), static_cast<size_t>(kFiles));
   for (auto& [name, n] : by_file) EXPECT_EQ(n, kPer) << name;

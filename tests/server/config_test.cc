@@ -71,7 +71,8 @@ TEST_F(ConfigTest, TailKeysListsAndRepeatedFlags) {
       "tail_exclude: \"*/kube-system_*\"\n"
       "tail_read_from: end\ntail_rescan_interval: 5s\n"
       "tail_poll_interval: 100ms\ntail_inotify: false\n"
-      "tail_rotate_wait: 2s\ntail_checkpoint_path: /x/ckpt\n");
+      "tail_rotate_wait: 2s\ntail_checkpoint_path: /x/ckpt\n"
+      "tail_tenant: node-logs\n");
   ASSERT_TRUE(ApplyFlags({"--config", path, "--tail", "/a/*.log", "--tail=/b/*",
                           "--tail-exclude", "*.tmp"},
                          &c)
@@ -87,6 +88,7 @@ TEST_F(ConfigTest, TailKeysListsAndRepeatedFlags) {
   EXPECT_FALSE(c.tail_inotify);
   EXPECT_EQ(c.tail_rotate_wait_ms, 2000);
   EXPECT_EQ(c.tail_checkpoint_path, "/x/ckpt");
+  EXPECT_EQ(c.tail_tenant, "node-logs");
   EXPECT_FALSE(ApplyFlags({"--tail-read-from", "middle"}, &c).ok());
   EXPECT_FALSE(ApplyFlags({"--tail-inotify", "yes"}, &c).ok());
 }
