@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,6 +67,41 @@ absl::Status WritableFile::Append(std::string_view data) {
     p += n;
     left -= n;
     size_ += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WritableFile::AppendV(std::span<const std::string_view> pieces) {
+  // writev takes at most IOV_MAX pieces and may write short; go on from
+  // wherever it stopped.
+  constexpr size_t kMaxIov = 1024;
+  iovec iov[kMaxIov];
+  size_t next = 0;  // first piece not yet given to writev
+  size_t skip = 0;  // bytes of pieces[next] already written
+  while (next < pieces.size()) {
+    size_t n = 0;
+    for (size_t i = next; i < pieces.size() && n < kMaxIov; ++i) {
+      const std::string_view piece =
+          i == next ? pieces[i].substr(skip) : pieces[i];
+      if (piece.empty()) continue;
+      iov[n].iov_base = const_cast<char*>(piece.data());
+      iov[n].iov_len = piece.size();
+      ++n;
+    }
+    if (n == 0) break;
+    ssize_t w = ::writev(fd_, iov, static_cast<int>(n));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoToStatus(errno, "write", path_);
+    }
+    size_ += static_cast<uint64_t>(w);
+    size_t done = static_cast<size_t>(w);
+    while (next < pieces.size() && done >= pieces[next].size() - skip) {
+      done -= pieces[next].size() - skip;
+      skip = 0;
+      ++next;
+    }
+    skip += done;
   }
   return absl::OkStatus();
 }

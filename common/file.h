@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,8 @@ class WritableFile {
 
   // Writes all of `data` (loops over short writes).
   absl::Status Append(std::string_view data);
+  // Writes the pieces in order, as one (writev) or few system calls.
+  absl::Status AppendV(std::span<const std::string_view> pieces);
   // fdatasync: data and the size are durable when it returns OK.
   absl::Status Sync();
   // Cuts the file to `size` bytes (e.g. back to the last good record after a

@@ -13,10 +13,9 @@ const char* FindSubstring(std::string_view hay, std::string_view needle) {
   if (k == 1) return static_cast<const char*>(memchr(h, needle[0], n));
   const __m256i first = _mm256_set1_epi8(needle[0]);
   const __m256i last = _mm256_set1_epi8(needle[k - 1]);
-  size_t i = 0;
   // Each round looks at the 32 start positions i..i+31; the loads read up
   // to i + 31 + k - 1 < n.
-  for (; i + 32 + k - 1 <= n; i += 32) {
+  auto window = [&](size_t i) -> const char* {
     const __m256i a =
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + i));
     const __m256i b =
@@ -30,11 +29,25 @@ const char* FindSubstring(std::string_view hay, std::string_view needle) {
       }
       mask &= mask - 1;
     }
+    return nullptr;
+  };
+  if (n < 32 + k - 1) {
+    // Too short for one window: the same filter, one position at a time.
+    for (size_t i = 0; i + k <= n; ++i) {
+      if (h[i] == needle[0] && h[i + k - 1] == needle[k - 1] &&
+          memcmp(h + i + 1, needle.data() + 1, k - 2) == 0) {
+        return h + i;
+      }
+    }
+    return nullptr;
   }
-  if (i + k <= n) {
-    return static_cast<const char*>(memmem(h + i, n - i, needle.data(), k));
+  const size_t last_start = n - k - 31;  // the last full window
+  for (size_t i = 0; i < last_start; i += 32) {
+    if (const char* hit = window(i)) return hit;
   }
-  return nullptr;
+  // The last window overlaps the previous one; positions there already
+  // failed, so its first hit is still the first occurrence.
+  return window(last_start);
 }
 
 }  // namespace silt

@@ -1,6 +1,7 @@
 #include "common/record_batch.h"
 
 #include <cstring>
+#include <mutex>
 
 namespace silt {
 
@@ -34,6 +35,44 @@ void RecordBatch::Reset() {
   sync_ack = true;
   source_ts_fallback = false;
   EnsurePadding();
+}
+
+namespace {
+// Enough for every TCP connection's batches in flight on a busy silt;
+// arenas past kMaxPooledArena (large HTTP bodies) are not kept.
+constexpr size_t kMaxPooled = 64;
+constexpr size_t kMaxPooledArena = 4 << 20;
+
+struct BatchPool {
+  std::mutex mu;
+  std::vector<RecordBatch> free;
+};
+BatchPool& Pool() {
+  static BatchPool* pool = new BatchPool();
+  return *pool;
+}
+}  // namespace
+
+RecordBatch RecordBatch::FromPool() {
+  BatchPool& pool = Pool();
+  {
+    std::lock_guard<std::mutex> l(pool.mu);
+    if (!pool.free.empty()) {
+      RecordBatch b = std::move(pool.free.back());
+      pool.free.pop_back();
+      return b;
+    }
+  }
+  return RecordBatch();
+}
+
+void RecordBatch::Recycle(RecordBatch&& batch) {
+  if (batch.arena_.size() > kMaxPooledArena) return;
+  RecordBatch b = std::move(batch);
+  b.Reset();
+  BatchPool& pool = Pool();
+  std::lock_guard<std::mutex> l(pool.mu);
+  if (pool.free.size() < kMaxPooled) pool.free.push_back(std::move(b));
 }
 
 void RecordBatch::Grow(size_t want) {

@@ -65,6 +65,15 @@ class RecordBatch {
   // Empties the batch but keeps its capacity. origins gets one empty entry.
   void Reset();
 
+  // A reset batch from a process-wide pool of used ones, or a new one.
+  // Sources take batches from here and the pipeline gives them back once
+  // stored, so the arenas (and their memory, whose first touch costs a page
+  // fault per page) are reused rather than allocated per batch.
+  static RecordBatch FromPool();
+  // Gives a batch back to the pool (dropped if the pool is full or its
+  // arena is unusually large). Thread-safe, as is FromPool().
+  static void Recycle(RecordBatch&& batch);
+
   // Appends one line (without its newline). Returns the record index.
   // The line must not exceed 4 GiB in total per batch.
   uint32_t Append(std::string_view line, uint32_t origin = 0,

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace silt::ingest {
 
@@ -59,6 +60,7 @@ void StartIoThreads(boost::asio::io_context* io, int n, const char* what,
                     std::vector<std::thread>* threads) {
   for (int i = 0; i < std::max(n, 1); ++i) {
     threads->emplace_back([io, what] {
+      SetThreadName((std::string("silt-") + what).c_str());
       auto guard = boost::asio::make_work_guard(*io);
       for (;;) {
         try {

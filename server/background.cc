@@ -1,9 +1,12 @@
 #include "server/background.h"
 
+#include "common/thread_name.h"
+
 namespace silt::server {
 
 Background::Background() {
   thread_ = std::thread([this] {
+    SetThreadName("silt-background");
     while (true) {
       std::function<void()> task;
       {

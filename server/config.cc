@@ -477,7 +477,7 @@ std::string FlagsHelp() {
   --workers N                pipeline threads (default: one per core)
   --zstd-level N             compression level of parts (default 1)
   --block-bytes N            uncompressed bytes per block (default 1MiB)
-  --head-max-bytes N         cut the in-memory head into parts past N (64MiB)
+  --head-max-bytes N         cut the in-memory head into parts past N (32MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
   --redact on|off            redaction of secrets and personal data (default on)

@@ -33,7 +33,7 @@ struct Config {
   // Store.
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
   uint32_t block_bytes = 1 << 20;
-  size_t head_max_bytes = 64u << 20;
+  size_t head_max_bytes = 32u << 20;
   int64_t head_max_age_ms = 5 * 60 * 1000;
 
   // Kafka input (ingest/kafka_format.md): on when kafka_brokers and at least

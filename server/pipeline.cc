@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "common/thread_name.h"
 #include "common/time_util.h"
 
 namespace silt::server {
@@ -31,6 +32,7 @@ struct Pipeline::Rep {
   std::vector<std::thread> threads;
 
   void Work() {
+    SetThreadName("silt-pipeline");
     parse::Parser parser(options.parse);
     std::unique_ptr<redact::Redactor> redactor;
     if (options.redact) {
@@ -73,6 +75,9 @@ struct Pipeline::Rep {
       }
       done(std::move(st));
     });
+    // The store copied what it keeps: the batch's memory serves a source
+    // again.
+    RecordBatch::Recycle(std::move(batch));
   }
 };
 

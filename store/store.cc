@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/status.h"
+#include "common/thread_name.h"
+#include "store/internal/compress_pool.h"
 #include "store/internal/head.h"
 #include "store/internal/merge.h"
 #include "store/internal/part_format.h"
@@ -30,6 +32,9 @@
 namespace silt::store {
 
 namespace {
+// Set on the store's commit thread (which runs the done callbacks).
+thread_local bool t_commit_thread = false;
+
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -40,11 +45,15 @@ absl::string_view AbslView(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// Appends queued for one WAL segment, written by one write + one sync.
+// Appends queued for one WAL segment, written by one writev + one sync.
 struct PendingGroup {
   uint64_t seq = 0;
   bool needs_sync = false;  // a batch in it is acknowledged only once synced
-  std::string buf;
+  // The encoded records, in append order, in the slabs they lie in (the
+  // same bytes the head's entries point into).
+  std::vector<std::string_view> pieces;
+  std::vector<std::shared_ptr<Slab>> slabs;
+  uint64_t bytes = 0;
   std::vector<Store::DoneCallback> callbacks;
   uint64_t last_ticket = 0;
   uint64_t entries = 0;
@@ -62,6 +71,7 @@ struct Store::Rep {
   std::condition_variable commit_cv;   // pending work or stop
   std::condition_variable durable_cv;  // processed_ticket moved
   std::condition_variable cut_cv;      // cut wanted or stop
+  std::condition_variable room_cv;     // a cut finished or failed
   std::shared_ptr<Head> head = std::make_shared<Head>();
   std::deque<std::shared_ptr<Head>> frozen;  // oldest first; being cut
   // tenant -> parts of that tenant.
@@ -72,10 +82,9 @@ struct Store::Rep {
   absl::flat_hash_map<std::string, absl::flat_hash_map<uint64_t, std::string>>
       streams;
   std::deque<PendingGroup> pending;
-  std::vector<std::string> spare_bufs;  // recycled group buffers
-  uint64_t wal_seq = 1;                 // segment new appends go to
-  uint64_t next_ticket = 0;             // last ticket handed out
-  uint64_t processed_ticket = 0;        // commit thread finished up to here
+  uint64_t wal_seq = 1;           // segment new appends go to
+  uint64_t next_ticket = 0;       // last ticket handed out
+  uint64_t processed_ticket = 0;  // commit thread finished up to here
   uint64_t next_part_seq = 1;
   bool stop_cut = false;     // cut thread: exit
   bool stop_commit = false;  // commit thread: exit once nothing is pending
@@ -87,6 +96,7 @@ struct Store::Rep {
   int lock_fd = -1;  // flock on <data_dir>/LOCK: one process per data dir
   std::unique_ptr<WalWriter> wal;  // commit thread only
   std::mutex cut_mu;               // one cut at a time
+  CompressPool compress_pool{0};   // blocks of a cut compress here
   std::thread commit_thread, cut_thread;
 
   ~Rep() {
@@ -132,8 +142,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (s.ok()) s = rep->Load();
   if (!s.ok()) return s;
   Rep* r = rep.get();
-  r->commit_thread = std::thread([r] { r->CommitLoop(); });
-  r->cut_thread = std::thread([r] { r->CutLoop(); });
+  r->commit_thread = std::thread([r] {
+    SetThreadName("silt-wal");
+    r->CommitLoop();
+  });
+  r->cut_thread = std::thread([r] {
+    SetThreadName("silt-cut");
+    r->CutLoop();
+  });
   return std::unique_ptr<Store>(new Store(std::move(rep)));
 }
 
@@ -257,7 +273,18 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   bool want_cut = false;
   bool full = false;
   {
-    std::lock_guard<std::mutex> l(r->mu);
+    std::unique_lock<std::mutex> l(r->mu);
+    // Flow control: while a cut is writing parts the active head may not
+    // grow past head_max_bytes, or a cut slower than ingest would let each
+    // head (and memory) grow past the last. The caller waits for the cut;
+    // its source stops reading meanwhile. The commit thread never waits
+    // here: the cut waits for it.
+    if (!batch.empty() && !t_commit_thread) {
+      r->room_cv.wait(l, [r] {
+        return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
+               r->cut_failing;
+      });
+    }
     // Backpressure: if cuts keep failing (e.g. disk full) the head would
     // grow without bound. Refuse until a cut gets through.
     full = !batch.empty() && r->cut_failing &&
@@ -272,29 +299,45 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
         "(disk full?); retry later"));
     return;
   }
-  // Encode outside the lock so workers only serialise on the copies.
-  thread_local std::string encoded;
-  encoded.clear();
-  if (!batch.empty()) EncodeWalRecord(batch, &encoded);
+  // The WAL record is encoded once, outside the lock, into this thread's
+  // slab; the head's entries point into it and the commit thread writes it
+  // from there, so under the lock only entry descriptors are pushed.
+  thread_local std::shared_ptr<Slab> slab;
+  thread_local std::vector<const char*> entry_data;
+  std::string_view record;
+  if (!batch.empty()) {
+    const size_t bound = WalRecordBound(batch);
+    if (slab == nullptr || slab->left() < bound) slab = Slab::Make(bound);
+    entry_data.resize(batch.size());
+    char* dst = slab->tail();
+    const size_t n = EncodeWalRecordTo(batch, dst, entry_data.data());
+    slab->Commit(n);
+    record = std::string_view(dst, n);
+  }
   {
     std::lock_guard<std::mutex> l(r->mu);
     if (r->pending.empty() || r->pending.back().seq != r->wal_seq) {
       r->pending.emplace_back();
-      PendingGroup& g = r->pending.back();
-      g.seq = r->wal_seq;
-      if (!r->spare_bufs.empty()) {
-        g.buf = std::move(r->spare_bufs.back());
-        r->spare_bufs.pop_back();
-      }
+      r->pending.back().seq = r->wal_seq;
     }
     PendingGroup& g = r->pending.back();
     g.callbacks.push_back(std::move(done));
     g.needs_sync |= batch.sync_ack;
     g.last_ticket = ++r->next_ticket;
     if (!batch.empty()) {
-      g.buf.append(encoded);
+      // Records of one thread lie one after another in its slab: one piece.
+      if (!g.pieces.empty() &&
+          g.pieces.back().data() + g.pieces.back().size() == record.data()) {
+        g.pieces.back() = std::string_view(
+            g.pieces.back().data(), g.pieces.back().size() + record.size());
+      } else {
+        g.pieces.push_back(record);
+      }
+      if (g.slabs.empty() || g.slabs.back() != slab) g.slabs.push_back(slab);
+      g.bytes += record.size();
       g.entries += batch.size();
       Head& h = *r->head;
+      h.Keep(slab, record.size());
       hs.resize(batch.streams.size());
       for (size_t i = 0; i < batch.streams.size(); ++i) {
         const BatchStream& s = batch.streams[i];
@@ -307,13 +350,14 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
       uint64_t line_bytes = 0;
       for (size_t i = 0; i < batch.size(); ++i) {
         const Record& rec = batch.record(i);
-        EntryView v;
-        v.ts_ns = rec.ts_ns;
-        v.line = batch.line(i);
-        v.trace_id = batch.trace_id(i);
-        v.span_id = batch.span_id(i);
-        v.metadata = batch.metadata(i);
-        h.Add(hs[rec.stream], v);
+        HeadEntry e;
+        e.ts_ns = rec.ts_ns;
+        e.data = entry_data[i];
+        e.line_len = rec.length;
+        e.trace_len = rec.trace_len;
+        e.span_len = rec.span_len;
+        e.meta_len = static_cast<uint32_t>(batch.metadata(i).size());
+        h.AddShared(hs[rec.stream], e);
         line_bytes += rec.length;
       }
       g.line_bytes += line_bytes;
@@ -322,11 +366,14 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
       }
     }
   }
+  // A slab of its own size (a huge batch) is not kept for the next batch.
+  if (slab != nullptr && !slab->pooled()) slab.reset();
   r->commit_cv.notify_one();
   if (want_cut) r->cut_cv.notify_one();
 }
 
 void Store::Rep::CommitLoop() {
+  t_commit_thread = true;
   std::deque<PendingGroup> groups;
   auto last_sync = std::chrono::steady_clock::now();
   const auto sync_interval =
@@ -378,13 +425,13 @@ void Store::Rep::CommitLoop() {
           s = w.status();
         }
       }
-      if (s.ok() && !g.buf.empty()) {
+      if (s.ok() && !g.pieces.empty()) {
         const bool sync =
             g.needs_sync ||
             std::chrono::steady_clock::now() - last_sync >= sync_interval;
-        s = wal->Write(g.buf, sync);
+        s = wal->Write(g.pieces, sync);
         if (s.ok() && sync) last_sync = std::chrono::steady_clock::now();
-        if (s.ok()) wal_bytes += g.buf.size();
+        if (s.ok()) wal_bytes += g.bytes;
       }
       if (s.ok()) {
         Metrics().entries_stored.With({}).Inc(g.entries);
@@ -399,12 +446,6 @@ void Store::Rep::CommitLoop() {
     {
       std::lock_guard<std::mutex> l(mu);
       processed_ticket = last;
-      for (PendingGroup& g : groups) {
-        if (spare_bufs.size() < 4 && g.buf.capacity() <= (64u << 20)) {
-          g.buf.clear();
-          spare_bufs.push_back(std::move(g.buf));
-        }
-      }
     }
     groups.clear();
     durable_cv.notify_all();
@@ -418,23 +459,28 @@ void Store::Rep::WaitProcessed(uint64_t ticket) {
 
 void Store::Rep::CutLoop() {
   std::unique_lock<std::mutex> l(mu);
+  bool failed = false;  // the last cut failed: retry in a second, not now
   while (!stop_cut) {
-    cut_cv.wait_for(l, std::chrono::seconds(1));
-    if (stop_cut) break;
     const bool too_big = head->bytes() > opt.head_max_bytes;
     const bool too_old =
         head->entries() > 0 &&
         SteadyMs() - head->first_append_ms() > opt.head_max_age_ms;
     const bool retry = !frozen.empty();
-    if (!(too_big || too_old || retry || cut_wanted)) continue;
+    // A head that grew too big while the last cut ran is cut at once.
+    if (failed || !(too_big || too_old || retry || cut_wanted)) {
+      cut_cv.wait_for(l, std::chrono::seconds(1));
+      failed = false;
+      continue;
+    }
+    cut_wanted = false;
     l.unlock();
     absl::Status s = Cut(/*force=*/false);
     if (!s.ok()) {
       LogError("store: cutting the head into parts failed; will retry",
                {{"error", std::string(s.message())}});
+      failed = true;
     }
     l.lock();
-    cut_wanted = false;
   }
 }
 
@@ -450,8 +496,9 @@ absl::Status Store::Rep::Cut(bool force) {
     if (force || head->entries() > 0) {
       head->wal_seq = wal_seq;
       frozen_bytes += head->bytes();
+      auto next = std::make_shared<Head>(head.get());
       frozen.push_back(std::move(head));
-      head = std::make_shared<Head>();
+      head = std::move(next);
       ++wal_seq;
     }
     ticket = next_ticket;
@@ -467,18 +514,31 @@ absl::Status Store::Rep::Cut(bool force) {
       h = frozen.front();
     }
     std::vector<std::shared_ptr<const PartReader>> written;
+    const auto cut_start = std::chrono::steady_clock::now();
     absl::Status s = WriteHead(*h, &written);
+    Log(LogLevel::kDebug, "store: cut head into parts",
+        {{"entries", absl::StrCat(h->entries())},
+         {"head_bytes", absl::StrCat(h->bytes())},
+         {"parts", absl::StrCat(written.size())},
+         {"ms",
+          absl::StrCat(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - cut_start)
+                           .count())}});
     {
       std::lock_guard<std::mutex> l(mu);
       cut_failing = !s.ok();
     }
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      room_cv.notify_all();
+      return s;
+    }
     {
       std::lock_guard<std::mutex> l(mu);
       for (auto& p : written) parts[AbslView(p->tenant())].push_back(p);
       frozen_bytes -= h->bytes();
       frozen.pop_front();
     }
+    room_cv.notify_all();
     DeleteWalThrough(h->wal_seq);
   }
   return absl::OkStatus();
@@ -490,6 +550,7 @@ absl::Status Store::Rep::WriteHead(
   wopt.zstd_level = opt.zstd_level;
   wopt.target_block_bytes = opt.target_block_bytes;
   wopt.fsync = opt.fsync;
+  wopt.pool = &compress_pool;
   std::vector<std::string> paths;
   absl::Status s = WriteHeadParts(h, wopt, &paths);
   for (const std::string& p : paths) {
@@ -510,6 +571,10 @@ absl::Status Store::Rep::WriteHead(
   return s;
 }
 
+namespace {
+constexpr size_t kPrefetchAhead = 4;
+}  // namespace
+
 absl::Status Store::Rep::WriteHeadParts(const Head& h,
                                         const PartWriterOptions& wopt,
                                         std::vector<std::string>* paths) {
@@ -522,12 +587,28 @@ absl::Status Store::Rep::WriteHeadParts(const Head& h,
     std::map<int64_t, std::unique_ptr<PartWriter>> writers;
     std::vector<HeadEntry> sorted;
     for (const Head::Stream* s : ss) {
-      sorted = s->entries;
-      SortHeadEntries(&sorted);
+      // Entries of a stream mostly arrive in order: sort a copy only when
+      // they did not.
+      const std::vector<HeadEntry>* entries = &s->entries;
+      if (!HeadEntriesSorted(*entries)) {
+        sorted = s->entries;
+        SortHeadEntries(&sorted);
+        entries = &sorted;
+      }
       int64_t cur_day = INT64_MIN;
       PartWriter* w = nullptr;
       const HeadEntry* prev = nullptr;
-      for (const HeadEntry& e : sorted) {
+      const size_t n = entries->size();
+      for (size_t i = 0; i < n; ++i) {
+        const HeadEntry& e = (*entries)[i];
+        // Entries lie all over the head's slabs: fetch a few ahead so the
+        // writer does not wait on memory for each.
+        if (i + kPrefetchAhead < n) {
+          const HeadEntry& next = (*entries)[i + kPrefetchAhead];
+          __builtin_prefetch(next.data);
+          __builtin_prefetch(next.data + 64);
+          __builtin_prefetch(next.data + next.line_len);
+        }
         // Identical entries (a client retry) are stored once.
         if (prev != nullptr && prev->ts_ns == e.ts_ns &&
             prev->line() == e.line()) {

@@ -42,7 +42,7 @@ struct StoreOptions {
   std::string data_dir = "./silt-data";
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher
   uint32_t target_block_bytes = 1 << 20;    // uncompressed, per block
-  size_t head_max_bytes = 64u << 20;        // cut a part set past this
+  size_t head_max_bytes = 32u << 20;        // cut a part set past this
   int64_t head_max_age_ms = 5 * 60 * 1000;  // ... or when the oldest is older
   // Group commit: once a commit starts, wait up to this long for more
   // writers before fsync (0: commit at once; throughput comes from batching

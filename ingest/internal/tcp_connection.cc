@@ -131,7 +131,7 @@ void TcpConnection::Split(bool at_eof) {
 void TcpConnection::Ship(bool force) {
   const TcpOptions& opt = shared_->options();
   RecordBatch out = std::move(batch_);
-  batch_ = RecordBatch();
+  batch_ = RecordBatch::FromPool();
   // The partial last frame moves to the front of the next batch; reserve
   // room for the next read too so it does not grow the arena.
   size_t tail = out.arena_bytes() - pending_off_;

@@ -2,10 +2,13 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/find.h"
 #include "store/internal/coding.h"
 #include "store/internal/line_codec.h"
 #include "xxhash.h"
@@ -13,41 +16,101 @@
 namespace silt::store {
 
 namespace {
+constexpr size_t kNone = SIZE_MAX;
+
+// Position of the first occurrence of `part` in `text`, or kNone.
+size_t Find(std::string_view text, std::string_view part) {
+  if (part.empty() || part.size() > text.size()) return kNone;
+  // A first/last byte filter (not string::find's memchr+memcmp loop): the
+  // first character of a hex id recurs all over a line.
+  const char* hit = FindSubstring(text, part);
+  return hit == nullptr ? kNone : hit - text.data();
+}
+
 // Cuts `part` out of *line if it occurs there; returns position + 1, or 0.
-uint64_t Cut(std::string* line, std::string_view part) {
-  if (part.empty()) return 0;
-  // memmem (two-way search) beats string::find's memchr+memcmp loop on
-  // hex ids, whose first character recurs all over a line.
-  const void* hit =
-      memmem(line->data(), line->size(), part.data(), part.size());
-  if (hit == nullptr) return 0;
-  size_t p = static_cast<const char*>(hit) - line->data();
+uint64_t CutOut(std::string* line, std::string_view part) {
+  const size_t p = Find(*line, part);
+  if (p == kNone) return 0;
   line->erase(p, part.size());
   return p + 1;
 }
+
+struct Region {
+  size_t pos = kNone, len = 0;
+  bool found() const { return pos != kNone; }
+  bool Overlaps(const Region& o) const {
+    return found() && o.found() && pos < o.pos + o.len && o.pos < pos + len;
+  }
+  // Bytes of this region (disjoint from r) that lie before r.
+  size_t LenBefore(const Region& r) const {
+    return found() && pos < r.pos ? len : 0;
+  }
+};
 }  // namespace
 
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
+  if (n_ == 0) lines_.resize(gap_);  // room for what goes before the lines
   // Timestamps of one run are close together: deltas are 1-4 byte varints
   // and zstd finds their repeats; a new run's first delta may be negative.
   PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
   prev_ts_ = e.ts_ns;
-  // Cuts in this order: trace, span, timestamp text; each position is in
-  // the line as left by the previous cut (DecodedBlock undoes them in
-  // reverse). Random ids are what zstd cannot compress, so each is kept
-  // once: trace ids in the part's table, span ids in their column.
-  scratch_.assign(e.line.data(), e.line.size());
   if (trace_index >= 0) {
     PutVarint64(&sec_[kSecTrace], 1 + ZigZag(trace_index - prev_trace_));
     prev_trace_ = trace_index;
-    PutVarint64(&sec_[kSecTracePos], Cut(&scratch_, e.trace_id));
   } else {
     PutVarint64(&sec_[kSecTrace], 0);
-    PutVarint64(&sec_[kSecTracePos], 0);
   }
   PutVarint32(&sec_[kSecSpanLen], static_cast<uint32_t>(e.span_id.size()));
-  PutVarint64(&sec_[kSecSpanPos], Cut(&scratch_, e.span_id));
   sec_[kSecSpans].append(e.span_id);
+  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
+  sec_[kSecMetas].append(e.metadata);
+
+  // Random ids are what zstd cannot compress, so each is kept once: trace
+  // ids in the part's table, span ids in their column; the timestamp text
+  // is rebuilt from the ts column. The format's cuts are sequential (each
+  // position is in the line as left by the previous cut; DecodedBlock
+  // undoes them in reverse), but for disjoint occurrences those positions
+  // follow from the positions in the original line, so the line is copied
+  // once, around the three regions.
+  const std::string_view line = e.line;
+  Region trace, span, ts;
+  int ts_form = 0;
+  if (trace_index >= 0) trace = {Find(line, e.trace_id), e.trace_id.size()};
+  span = {Find(line, e.span_id), e.span_id.size()};
+  if (!FindTsText(line, e.ts_ns, &ts.pos, &ts_form, &ts.len)) ts = {};
+  if (trace.Overlaps(span) || trace.Overlaps(ts) || span.Overlaps(ts)) {
+    AddCutSequentially(e, trace_index >= 0);
+    return;
+  }
+  PutVarint64(&sec_[kSecTracePos], trace.found() ? trace.pos + 1 : 0);
+  PutVarint64(&sec_[kSecSpanPos],
+              span.found() ? span.pos - trace.LenBefore(span) + 1 : 0);
+  const size_t ts_pos = ts.pos - trace.LenBefore(ts) - span.LenBefore(ts);
+  PutVarint64(&sec_[kSecTsText],
+              ts.found() ? 1 + ts_pos * kNumTsForms + ts_form : 0);
+  // Copy what is left, in line order.
+  Region cuts[3] = {trace, span, ts};
+  std::sort(std::begin(cuts), std::end(cuts),
+            [](const Region& a, const Region& b) { return a.pos < b.pos; });
+  std::string& out = lines_;
+  const size_t before = out.size();
+  size_t from = 0;
+  for (const Region& c : cuts) {
+    if (!c.found()) break;  // kNone sorts last
+    out.append(line.data() + from, c.pos - from);
+    from = c.pos + c.len;
+  }
+  out.append(line.data() + from, line.size() - from);
+  FinishEntry(out.size() - before, e.metadata.size());
+}
+
+void BlockBuilder::AddCutSequentially(const EntryView& e, bool has_trace) {
+  // Occurrences that overlap (an id inside another, say): cut one after the
+  // other, exactly as the format describes.
+  scratch_.assign(e.line.data(), e.line.size());
+  PutVarint64(&sec_[kSecTracePos],
+              has_trace ? CutOut(&scratch_, e.trace_id) : 0);
+  PutVarint64(&sec_[kSecSpanPos], CutOut(&scratch_, e.span_id));
   size_t ts_pos, ts_len;
   int form;
   if (FindTsText(scratch_, e.ts_ns, &ts_pos, &form, &ts_len)) {
@@ -56,30 +119,67 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   } else {
     PutVarint64(&sec_[kSecTsText], 0);
   }
-  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(scratch_.size()));
-  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
-  sec_[kSecLines].append(scratch_);
-  sec_[kSecMetas].append(e.metadata);
+  lines_.append(scratch_);
+  FinishEntry(scratch_.size(), e.metadata.size());
+}
+
+void BlockBuilder::FinishEntry(size_t stored_len, size_t meta_len) {
+  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(stored_len));
   // Close enough for cutting blocks: the varints are ~10 bytes.
-  bytes_ += scratch_.size() + e.metadata.size() + 10;
+  bytes_ += stored_len + meta_len + 10;
   ++n_;
 }
 
-void BlockBuilder::Finish(std::string* out) {
-  out->clear();
-  size_t total = 0;
-  for (const auto& s : sec_) total += s.size();
-  out->reserve(total + 64);
-  PutVarint32(out, n_);
-  for (const auto& s : sec_) PutVarint64(out, s.size());
-  for (auto& s : sec_) {
-    out->append(s);
-    s.clear();
+void BlockBuilder::Finish(std::string* buf, size_t* offset) {
+  if (n_ == 0) lines_.resize(gap_);
+  const size_t lines_size = lines_.size() - gap_;
+  char header[5 + kNumSections * 10];
+  char* h = EncodeVarint64(header, n_);
+  size_t front = 0;  // header and the sections before the lines
+  for (int i = 0; i < kNumSections; ++i) {
+    const size_t size = i == kSecLines ? lines_size : sec_[i].size();
+    h = EncodeVarint64(h, size);
+    if (i < kSecLines) front += sec_[i].size();
   }
+  const size_t header_size = static_cast<size_t>(h - header);
+  front += header_size;
+  if (front <= gap_) {
+    char* p = lines_.data() + gap_ - front;
+    std::memcpy(p, header, header_size);
+    p += header_size;
+    for (int i = 0; i < kSecLines; ++i) {
+      if (sec_[i].empty()) continue;
+      std::memcpy(p, sec_[i].data(), sec_[i].size());
+      p += sec_[i].size();
+    }
+    for (int i = kSecLines + 1; i < kNumSections; ++i) lines_.append(sec_[i]);
+    *offset = gap_ - front;
+    buf->swap(lines_);
+  } else {
+    // More entries than the room was made for: copy once, and make more
+    // room next time.
+    buf->clear();
+    buf->append(header, header_size);
+    for (int i = 0; i < kSecLines; ++i) buf->append(sec_[i]);
+    buf->append(lines_, gap_, lines_size);
+    for (int i = kSecLines + 1; i < kNumSections; ++i) buf->append(sec_[i]);
+    *offset = 0;
+  }
+  // Room for the next block: blocks of one part are alike.
+  gap_ = std::max<size_t>(4096, front + front / 4);
+  lines_.clear();
+  for (auto& s : sec_) s.clear();
   n_ = 0;
   bytes_ = 0;
   prev_ts_ = 0;
   prev_trace_ = -1;
+}
+
+void BlockBuilder::Finish(std::string* out) {
+  std::string buf;
+  size_t offset;
+  Finish(&buf, &offset);
+  out->assign(buf, offset, std::string::npos);
 }
 
 absl::Status DecodedBlock::Parse(std::string payload,
@@ -199,16 +299,17 @@ BlockCompressor::BlockCompressor(int level)
     : rep_(std::make_unique<Rep>()), level_(level) {}
 BlockCompressor::~BlockCompressor() = default;
 
-absl::Status BlockCompressor::Compress(std::string_view raw, std::string* out) {
-  out->resize(ZSTD_compressBound(raw.size()));
-  size_t n = ZSTD_compressCCtx(rep_->cctx, out->data(), out->size(), raw.data(),
+absl::StatusOr<size_t> BlockCompressor::Compress(std::string_view raw,
+                                                 std::string* buf) {
+  const size_t bound = ZSTD_compressBound(raw.size());
+  if (buf->size() < bound) buf->resize(bound);
+  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->size(), raw.data(),
                                raw.size(), level_);
   if (ZSTD_isError(n)) {
     return absl::InternalError(
         absl::StrCat("zstd compress: ", ZSTD_getErrorName(n)));
   }
-  out->resize(n);
-  return absl::OkStatus();
+  return n;
 }
 
 uint64_t BlockChecksum(std::string_view stored) {

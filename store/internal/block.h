@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "store/internal/part_format.h"
 #include "store/store.h"
 
@@ -33,11 +34,23 @@ class BlockBuilder {
   bool empty() const { return n_ == 0; }
   // Uncompressed payload size so far, about (used to cut blocks).
   size_t raw_bytes() const { return bytes_; }
-  // Writes the payload into *out (replacing it) and resets the builder.
+  // Finishes the block and resets the builder. The payload is
+  // (*buf)[*offset, buf->size()): the builder swaps its buffer with *buf,
+  // so the lines are not copied again and a buffer passed back in is reused
+  // for the next block.
+  void Finish(std::string* buf, size_t* offset);
+  // The same, with the payload copied into *out.
   void Finish(std::string* out);
 
  private:
-  std::string sec_[kNumSections];
+  void AddCutSequentially(const EntryView& e, bool has_trace);
+  void FinishEntry(size_t stored_len, size_t meta_len);
+
+  // The lines section is built in lines_ after gap_ bytes of room, where
+  // Finish puts the header and the small sections in front of it.
+  std::string sec_[kNumSections];  // all but kSecLines
+  std::string lines_;
+  size_t gap_ = 32 << 10;
   std::string scratch_;
   int64_t prev_ts_ = 0;
   int64_t prev_trace_ = -1;
@@ -77,12 +90,16 @@ class DecodedBlock {
 };
 
 // zstd compression of block payloads; keeps its context between blocks.
+// Not thread-safe: one per thread.
 class BlockCompressor {
  public:
   explicit BlockCompressor(int level);
   ~BlockCompressor();
-  // Compresses `raw` into *out (replacing it).
-  absl::Status Compress(std::string_view raw, std::string* out);
+  // Compresses `raw` into the front of *buf and returns the compressed
+  // size. *buf is grown as needed and never shrunk (its tail is garbage),
+  // so a buffer reused across blocks is neither reallocated nor zeroed.
+  absl::StatusOr<size_t> Compress(std::string_view raw, std::string* buf);
+  int level() const { return level_; }
 
  private:
   struct Rep;  // keeps <zstd.h> out of this header

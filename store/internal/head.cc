@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -11,7 +12,6 @@
 namespace silt::store {
 
 namespace {
-constexpr size_t kChunkBytes = 4 << 20;
 constexpr size_t kHugePage = 2 << 20;
 
 int64_t SteadyMs() {
@@ -20,49 +20,91 @@ int64_t SteadyMs() {
       .count();
 }
 
-// Chunks of finished heads are kept for the next ones: a fresh chunk costs
-// a page fault per 4 KiB on first touch, which at ingest rates is more than
-// the copy itself. Bounded so an idle silt gives memory back.
+// Standard slabs of finished heads are kept for the next ones: a fresh
+// chunk costs a page fault (and the kernel zeroing it) on first touch,
+// which at ingest rates is more than the copy into it. Bounded so an idle
+// silt gives memory back.
 class ChunkPool {
  public:
   static ChunkPool& Get() {
     static ChunkPool* pool = new ChunkPool();
     return *pool;
   }
-  Head::Chunk Take() {
+  char* Take() {
     {
       std::lock_guard<std::mutex> l(mu_);
       if (!free_.empty()) {
-        auto c = std::move(free_.back());
+        char* c = free_.back();
         free_.pop_back();
         return c;
       }
     }
-    // 2 MiB aligned and marked for transparent huge pages: first touch
-    // then costs one fault per 2 MiB instead of one per 4 KiB.
-    void* p = std::aligned_alloc(kHugePage, kChunkBytes);
-    if (p == nullptr) throw std::bad_alloc();
-    madvise(p, kChunkBytes, MADV_HUGEPAGE);
-    return Head::Chunk(static_cast<char*>(p));
+    // Mapped on its own (not from malloc's heap), 2 MiB aligned and marked
+    // for transparent huge pages: first touch then costs one fault per
+    // 2 MiB instead of one per 4 KiB.
+    const size_t span = Slab::kStandardBytes + kHugePage;
+    void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t base = reinterpret_cast<uintptr_t>(m);
+    const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > base) munmap(m, aligned - base);
+    const uintptr_t end = aligned + Slab::kStandardBytes;
+    if (base + span > end)
+      munmap(reinterpret_cast<void*>(end), base + span - end);
+    char* p = reinterpret_cast<char*>(aligned);
+    madvise(p, Slab::kStandardBytes, MADV_HUGEPAGE);
+    return p;
   }
-  void Give(Head::Chunk c) {
-    std::lock_guard<std::mutex> l(mu_);
-    if (free_.size() < kMaxFree) free_.push_back(std::move(c));
+  void Give(char* c) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (free_.size() < kMaxFree) {
+        free_.push_back(c);
+        return;
+      }
+    }
+    munmap(c, Slab::kStandardBytes);
   }
 
  private:
   static constexpr size_t kMaxFree = 48;  // 192 MiB
   std::mutex mu_;
-  std::vector<Head::Chunk> free_;
+  std::vector<char*> free_;
 };
 
 }  // namespace
 
+std::shared_ptr<Slab> Slab::Make(size_t min_bytes) {
+  if (min_bytes <= kStandardBytes) {
+    return std::shared_ptr<Slab>(
+        new Slab(ChunkPool::Get().Take(), kStandardBytes, /*pooled=*/true));
+  }
+  char* p = static_cast<char*>(std::malloc(min_bytes));
+  if (p == nullptr) throw std::bad_alloc();
+  return std::shared_ptr<Slab>(new Slab(p, min_bytes, /*pooled=*/false));
+}
+
+Slab::~Slab() {
+  if (pooled_) {
+    ChunkPool::Get().Give(data_);
+  } else {
+    std::free(data_);
+  }
+}
+
 Head::Head() = default;
 
-Head::~Head() {
-  for (auto& c : chunks_) ChunkPool::Get().Give(std::move(c));
+Head::Head(const Head* previous) {
+  if (previous == nullptr) return;
+  for (const auto& [tenant, streams] : previous->tenants_) {
+    for (const auto& [id, s] : streams) {
+      size_hints_[id] = static_cast<uint32_t>(s->entries.size());
+    }
+  }
 }
+
+Head::~Head() = default;
 
 Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
                               std::string_view key, bool* created) {
@@ -76,6 +118,8 @@ Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
     slot = std::make_unique<Stream>();
     slot->id = id;
     slot->key = std::string(key);
+    auto hint = size_hints_.find(id);
+    if (hint != size_hints_.end()) slot->entries.reserve(hint->second);
     bytes_ += sizeof(Stream) + key.size();
   }
   return slot.get();
@@ -89,30 +133,35 @@ const Head::Stream* Head::FindStream(std::string_view tenant,
   return it == tit->second.end() ? nullptr : it->second.get();
 }
 
-char* Head::Allocate(size_t n) {
-  if (n > left_) {
-    // Big entries get a chunk of their own so the current chunk's tail is
-    // not wasted.
-    if (n > kChunkBytes / 4) {
-      big_chunks_.emplace_back(new char[n]);
-      bytes_ += n;
-      return big_chunks_.back().get();
-    }
-    chunks_.push_back(ChunkPool::Get().Take());
-    cur_ = chunks_.back().get();
-    left_ = kChunkBytes;
-  }
-  char* p = cur_;
-  cur_ += n;
-  left_ -= n;
-  bytes_ += n;
-  return p;
+void Head::Keep(std::shared_ptr<Slab> slab, size_t bytes) {
+  bytes_ += bytes;
+  if (slabs_.empty() || slabs_.back() != slab)
+    slabs_.push_back(std::move(slab));
 }
+
+void Head::NoteFirstAppend() { first_append_ms_ = SteadyMs(); }
 
 void Head::Add(Stream* stream, const EntryView& e) {
   const size_t n =
       e.line.size() + e.trace_id.size() + e.span_id.size() + e.metadata.size();
-  char* p = n ? Allocate(n) : nullptr;
+  char* p = nullptr;
+  if (n > Slab::kStandardBytes / 4) {
+    // A big entry gets a slab of its own so the current one's tail is not
+    // wasted.
+    auto big = Slab::Make(n);
+    p = big->tail();
+    big->Commit(n);
+    slabs_.push_back(std::move(big));
+    bytes_ += n;
+  } else if (n > 0) {
+    if (own_ == nullptr || own_->left() < n) {
+      own_ = Slab::Make(n);
+      slabs_.push_back(own_);
+    }
+    p = own_->tail();
+    own_->Commit(n);
+    bytes_ += n;
+  }
   HeadEntry h;
   h.ts_ns = e.ts_ns;
   h.data = p;
@@ -120,17 +169,13 @@ void Head::Add(Stream* stream, const EntryView& e) {
   h.trace_len = static_cast<uint16_t>(e.trace_id.size());
   h.span_len = static_cast<uint16_t>(e.span_id.size());
   h.meta_len = static_cast<uint32_t>(e.metadata.size());
-  if (n) {
-    // Empty views may have a null data(): memcpy must not see them.
-    for (std::string_view part : {e.line, e.trace_id, e.span_id, e.metadata}) {
-      if (part.empty()) continue;
-      std::memcpy(p, part.data(), part.size());
-      p += part.size();
-    }
+  // Empty views may have a null data(): memcpy must not see them.
+  for (std::string_view part : {e.line, e.trace_id, e.span_id, e.metadata}) {
+    if (part.empty()) continue;
+    std::memcpy(p, part.data(), part.size());
+    p += part.size();
   }
-  stream->entries.push_back(h);
-  bytes_ += sizeof(HeadEntry);
-  if (entries_++ == 0) first_append_ms_ = SteadyMs();
+  AddShared(stream, h);
 }
 
 }  // namespace silt::store

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/find.h"
+
 namespace silt::store {
 
 namespace {
@@ -39,23 +41,32 @@ size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
   uint64_t unit = 1;
   for (int i = digits; i < 9; ++i) unit *= 10;
   if (frac % unit != 0) return 0;  // the form would lose digits
-  int y;
-  unsigned mo, d;
-  CivilFromDays(secs / 86400, &y, &mo, &d);
-  if (y > 9999) return 0;
-  int64_t sod = secs % 86400;
+  // Entries come in time order, many within one second: the date and time
+  // of day are formatted once per second per thread.
+  thread_local int64_t cached_secs = -1;
+  thread_local char cached[19];
+  if (secs != cached_secs) {
+    int y;
+    unsigned mo, d;
+    CivilFromDays(secs / 86400, &y, &mo, &d);
+    if (y > 9999) return 0;
+    int64_t sod = secs % 86400;
+    char* c = cached;
+    Digits(c, y, 4);
+    c[4] = '-';
+    Digits(c + 5, mo, 2);
+    c[7] = '-';
+    Digits(c + 8, d, 2);
+    c[10] = 'T';
+    Digits(c + 11, sod / 3600, 2);
+    c[13] = ':';
+    Digits(c + 14, sod / 60 % 60, 2);
+    c[16] = ':';
+    Digits(c + 17, sod % 60, 2);
+    cached_secs = secs;
+  }
   char* p = buf;
-  Digits(p, y, 4);
-  p[4] = '-';
-  Digits(p + 5, mo, 2);
-  p[7] = '-';
-  Digits(p + 8, d, 2);
-  p[10] = 'T';
-  Digits(p + 11, sod / 3600, 2);
-  p[13] = ':';
-  Digits(p + 14, sod / 60 % 60, 2);
-  p[16] = ':';
-  Digits(p + 17, sod % 60, 2);
+  std::memcpy(p, cached, 19);
   p += 19;
   if (digits > 0) {
     *p++ = '.';
@@ -72,9 +83,9 @@ bool FindTsText(std::string_view line, int64_t ts_ns, size_t* pos, int* form,
   // "Z"), so format once and compare the candidates in place.
   char full[32];
   if (FormatTsText(ts_ns, kNumTsForms - 1, full) == 0) return false;
-  const void* hit = memmem(line.data(), line.size(), full, 19);
+  const char* hit = FindSubstring(line, std::string_view(full, 19));
   if (hit == nullptr) return false;
-  const size_t p = static_cast<const char*>(hit) - line.data();
+  const size_t p = hit - line.data();
   std::string_view rest = line.substr(p + 19);
   for (int f = kNumTsForms - 1; f >= 0; --f) {
     const int digits = kFracDigits[f];

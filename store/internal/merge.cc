@@ -191,12 +191,26 @@ std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
   return d;
 }
 
+namespace {
+bool HeadEntryLess(const HeadEntry& a, const HeadEntry& b) {
+  if (a.ts_ns != b.ts_ns) return a.ts_ns < b.ts_ns;
+  return a.line() < b.line();
+}
+}  // namespace
+
 void SortHeadEntries(std::vector<HeadEntry>* entries) {
-  std::sort(entries->begin(), entries->end(),
-            [](const HeadEntry& a, const HeadEntry& b) {
-              if (a.ts_ns != b.ts_ns) return a.ts_ns < b.ts_ns;
-              return a.line() < b.line();
-            });
+  std::sort(entries->begin(), entries->end(), HeadEntryLess);
+}
+
+bool HeadEntriesSorted(const std::vector<HeadEntry>& entries) {
+  // Equal timestamps need the lines compared; distinct ones only the ts.
+  for (size_t i = 1; i < entries.size(); ++i) {
+    const HeadEntry& a = entries[i - 1];
+    const HeadEntry& b = entries[i];
+    if (a.ts_ns < b.ts_ns) continue;
+    if (a.ts_ns > b.ts_ns || HeadEntryLess(b, a)) return false;
+  }
+  return true;
 }
 
 void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,

@@ -45,5 +45,7 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
 
 // Sorts head entries by (ts, line), as MergeStream wants them.
 void SortHeadEntries(std::vector<HeadEntry>* entries);
+// True if the entries are already in (ts, line) order.
+bool HeadEntriesSorted(const std::vector<HeadEntry>& entries);
 
 }  // namespace silt::store

@@ -2,8 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
 #include "absl/strings/str_cat.h"
 #include "store/internal/coding.h"
+#include "store/internal/compress_pool.h"
 #include "store/internal/part_format.h"
 #include "xxhash.h"
 
@@ -18,15 +24,36 @@ absl::StatusOr<std::unique_ptr<PartWriter>> PartWriter::Create(
       options, path, std::string(tenant), std::move(file).value()));
 }
 
+struct PartWriter::InFlight {
+  std::mutex mu;
+  std::condition_variable cv;  // a block's `done` turned true
+  std::deque<std::unique_ptr<PendingBlock>> blocks;  // in file order
+};
+
+namespace {
+// Compression on pool threads: one context per thread, reused.
+absl::StatusOr<size_t> CompressOnThisThread(int level, std::string_view raw,
+                                            std::string* buf) {
+  thread_local std::unique_ptr<BlockCompressor> compressor;
+  if (compressor == nullptr || compressor->level() != level) {
+    compressor = std::make_unique<BlockCompressor>(level);
+  }
+  return compressor->Compress(raw, buf);
+}
+}  // namespace
+
 PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
                        std::string tenant, std::unique_ptr<WritableFile> file)
     : options_(options),
       path_(std::move(path)),
       tenant_(std::move(tenant)),
       file_(std::move(file)),
-      compressor_(options.zstd_level) {}
+      compressor_(options.zstd_level),
+      inflight_(std::make_shared<InFlight>()) {}
 
 PartWriter::~PartWriter() {
+  // Compression tasks still running hold the InFlight (and with it their
+  // blocks), not the writer.
   if (!finished_) {
     file_.reset();
     ::unlink((path_ + kTmpSuffix).c_str());
@@ -99,39 +126,106 @@ absl::Status PartWriter::Add(const EntryView& e) {
 absl::Status PartWriter::FlushBlock() {
   in_run_ = false;
   if (builder_.empty()) return absl::OkStatus();
-  builder_.Finish(&raw_);
-  status_ = compressor_.Compress(raw_, &stored_);
-  if (!status_.ok()) return status_;
-  PutFixed64(&handles_, file_->size());
-  PutFixed32(&handles_, static_cast<uint32_t>(stored_.size()));
-  PutFixed32(&handles_, static_cast<uint32_t>(raw_.size()));
-  PutFixed64(&handles_, BlockChecksum(stored_));
-  status_ = file_->Append(stored_);
-  ++num_blocks_;
+  std::unique_ptr<PendingBlock> b;
+  if (!spare_.empty()) {
+    b = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    b = std::make_unique<PendingBlock>();
+  }
+  builder_.Finish(&b->raw, &b->raw_offset);
+  b->done = false;
+  b->status = absl::OkStatus();
+  ++num_blocks_;  // runs already name this index; blocks are written in order
+  if (options_.pool == nullptr) {
+    auto n = compressor_.Compress(b->payload(), &b->stored);
+    if (!n.ok()) {
+      status_ = n.status();
+      return status_;
+    }
+    b->stored_size = *n;
+    status_ = WriteBlock(*b);
+    spare_.push_back(std::move(b));
+    return status_;
+  }
+  PendingBlock* raw = b.get();
+  {
+    std::lock_guard<std::mutex> l(inflight_->mu);
+    inflight_->blocks.push_back(std::move(b));
+  }
+  options_.pool->Run([inflight = inflight_, raw, level = options_.zstd_level] {
+    auto n = CompressOnThisThread(level, raw->payload(), &raw->stored);
+    std::lock_guard<std::mutex> l(inflight->mu);
+    if (n.ok()) {
+      raw->stored_size = *n;
+    } else {
+      raw->status = n.status();
+    }
+    raw->done = true;
+    inflight->cv.notify_all();
+  });
+  const size_t limit =
+      static_cast<size_t>(std::max(1, options_.max_blocks_in_flight));
+  return WriteBlocks(limit - 1);
+}
+
+absl::Status PartWriter::WriteBlocks(size_t keep) {
+  while (true) {
+    std::unique_ptr<PendingBlock> b;
+    {
+      std::unique_lock<std::mutex> l(inflight_->mu);
+      auto& q = inflight_->blocks;
+      if (q.empty()) break;
+      // Write whatever is done at the front; wait only past `keep`.
+      if (!q.front()->done) {
+        if (q.size() <= keep) break;
+        inflight_->cv.wait(l, [&q] { return q.front()->done; });
+      }
+      b = std::move(q.front());
+      q.pop_front();
+    }
+    if (status_.ok()) status_ = b->status;
+    if (status_.ok()) status_ = WriteBlock(*b);
+    spare_.push_back(std::move(b));
+  }
   return status_;
+}
+
+absl::Status PartWriter::WriteBlock(const PendingBlock& b) {
+  const std::string_view stored(b.stored.data(), b.stored_size);
+  PutFixed64(&handles_, file_->size());
+  PutFixed32(&handles_, static_cast<uint32_t>(stored.size()));
+  PutFixed32(&handles_, static_cast<uint32_t>(b.payload().size()));
+  PutFixed64(&handles_, BlockChecksum(stored));
+  return file_->Append(stored);
 }
 
 absl::StatusOr<PartInfo> PartWriter::Finish() {
   if (!status_.ok()) return status_;
   status_ = FlushBlock();
+  if (status_.ok()) status_ = WriteBlocks(0);
   if (!status_.ok()) return status_;
   // The trace table: one zstd frame, like a block.
   const uint64_t trace_offset = file_->size();
   uint32_t trace_raw = 0;
   uint64_t trace_checksum = 0;
-  stored_.clear();
+  uint32_t trace_stored = 0;
   if (!trace_index_.empty()) {
-    std::string raw;
+    std::string raw, stored;
     PutVarint32(&raw, static_cast<uint32_t>(trace_loc_.size()));
     raw.append(trace_bytes_);
     trace_raw = static_cast<uint32_t>(raw.size());
-    status_ = compressor_.Compress(raw, &stored_);
-    if (!status_.ok()) return status_;
-    trace_checksum = BlockChecksum(stored_);
-    status_ = file_->Append(stored_);
+    auto n = compressor_.Compress(raw, &stored);
+    if (!n.ok()) {
+      status_ = n.status();
+      return status_;
+    }
+    const std::string_view frame(stored.data(), *n);
+    trace_checksum = BlockChecksum(frame);
+    trace_stored = static_cast<uint32_t>(frame.size());
+    status_ = file_->Append(frame);
     if (!status_.ok()) return status_;
   }
-  const uint32_t trace_stored = static_cast<uint32_t>(stored_.size());
   std::string meta = std::move(handles_);
   const uint64_t block_table_offset = file_->size();
   const uint64_t run_index_offset = block_table_offset + meta.size();

@@ -19,10 +19,17 @@
 
 namespace silt::store {
 
+class CompressPool;
+
 struct PartWriterOptions {
   int zstd_level = 3;
   uint32_t target_block_bytes = 1 << 20;  // uncompressed, per block
   bool fsync = true;
+  // If set, blocks are compressed there while the writer builds the next
+  // ones (at most max_blocks_in_flight at a time); else inline. The pool
+  // must outlive the writer.
+  CompressPool* pool = nullptr;
+  int max_blocks_in_flight = 4;
 };
 
 struct PartInfo {
@@ -58,9 +65,27 @@ class PartWriter {
     int64_t min_ts, max_ts;
     uint32_t block, first, count, line_bytes;
   };
+  // A finished block payload on its way through compression.
+  struct PendingBlock {
+    std::string raw;  // the payload is raw[raw_offset, raw.size())
+    size_t raw_offset = 0;
+    std::string stored;  // compressed bytes at the front
+    size_t stored_size = 0;
+    absl::Status status;
+    bool done = false;
+    std::string_view payload() const {
+      return std::string_view(raw).substr(raw_offset);
+    }
+  };
+  // What compression tasks touch: shared, so a task never outlives it.
+  struct InFlight;
+
   PartWriter(const PartWriterOptions& options, std::string path,
              std::string tenant, std::unique_ptr<WritableFile> file);
   absl::Status FlushBlock();
+  // Writes compressed blocks in order until at most `keep` are in flight.
+  absl::Status WriteBlocks(size_t keep);
+  absl::Status WriteBlock(const PendingBlock& b);
 
   PartWriterOptions options_;
   std::string path_;
@@ -68,7 +93,9 @@ class PartWriter {
   std::unique_ptr<WritableFile> file_;
   BlockBuilder builder_;
   BlockCompressor compressor_;
-  std::string raw_, stored_, handles_;
+  std::string handles_;
+  std::shared_ptr<InFlight> inflight_;
+  std::vector<std::unique_ptr<PendingBlock>> spare_;  // buffers to reuse
   std::vector<Run> runs_;
   std::vector<std::pair<uint64_t, std::string>> streams_;
   // Distinct trace ids in order of first appearance, and their index.

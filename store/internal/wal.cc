@@ -19,20 +19,23 @@ char* PutBytes(char* p, std::string_view s) {
 }
 }  // namespace
 
-void EncodeWalRecord(const RecordBatch& batch, std::string* out) {
-  // Size an upper bound first, then write through a raw pointer: this runs
-  // for every byte ingested, so no per-field std::string appends.
+size_t WalRecordBound(const RecordBatch& batch) {
   size_t bound = kWalRecordHeaderSize + 10 + batch.tenant.size() + 10;
   for (const BatchStream& s : batch.streams) bound += 8 + 5 + s.key.size();
   bound += 10 + batch.size() * (5 + 10 + 4 * 5);
   for (size_t i = 0; i < batch.size(); ++i) {
     const Record& r = batch.record(i);
-    bound += r.length + r.trace_len + r.span_len + batch.metadata(i).size();
+    bound += r.length + r.trace_len + r.span_len;
+    if (r.metadata != 0) bound += batch.metadata(i).size();
   }
-  const size_t start = out->size();
-  out->resize(start + bound);
-  char* base = out->data() + start;
-  char* p = base + kWalRecordHeaderSize;
+  return bound;
+}
+
+size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
+                         const char** entry_data) {
+  // Written through a raw pointer into space sized by WalRecordBound: this
+  // runs for every byte ingested, so no per-field std::string appends.
+  char* p = dst + kWalRecordHeaderSize;
   p = EncodeVarint64(p, batch.tenant.size());
   p = PutBytes(p, batch.tenant);
   p = EncodeVarint64(p, batch.streams.size());
@@ -52,16 +55,24 @@ void EncodeWalRecord(const RecordBatch& batch, std::string* out) {
     p = EncodeVarint64(p, r.trace_len);
     p = EncodeVarint64(p, r.span_len);
     p = EncodeVarint64(p, meta.size());
+    if (entry_data != nullptr) entry_data[i] = p;
     p = PutBytes(p, batch.line(i));
     p = PutBytes(p, batch.trace_id(i));
     p = PutBytes(p, batch.span_id(i));
     p = PutBytes(p, meta);
   }
-  const uint32_t len = static_cast<uint32_t>(p - base - kWalRecordHeaderSize);
-  const uint64_t sum = RecordChecksum(base + kWalRecordHeaderSize, len);
-  std::memcpy(base, &len, 4);
-  std::memcpy(base + 4, &sum, 8);
-  out->resize(p - out->data());
+  const uint32_t len = static_cast<uint32_t>(p - dst - kWalRecordHeaderSize);
+  const uint64_t sum = RecordChecksum(dst + kWalRecordHeaderSize, len);
+  std::memcpy(dst, &len, 4);
+  std::memcpy(dst + 4, &sum, 8);
+  return static_cast<size_t>(p - dst);
+}
+
+void EncodeWalRecord(const RecordBatch& batch, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + WalRecordBound(batch));
+  const size_t n = EncodeWalRecordTo(batch, out->data() + start, nullptr);
+  out->resize(start + n);
 }
 
 absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out) {
@@ -133,8 +144,13 @@ absl::Status WalWriter::Sync() {
 }
 
 absl::Status WalWriter::Write(std::string_view records, bool sync) {
+  return Write(std::span<const std::string_view>(&records, 1), sync);
+}
+
+absl::Status WalWriter::Write(std::span<const std::string_view> records,
+                              bool sync) {
   const uint64_t good = file_->size();
-  absl::Status s = file_->Append(records);
+  absl::Status s = file_->AppendV(records);
   if (s.ok()) synced_ = false;
   if (s.ok() && sync) s = Sync();
   if (!s.ok()) {

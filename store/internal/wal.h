@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,16 @@ namespace silt::store {
 
 // Appends one framed record holding `batch` to *out.
 void EncodeWalRecord(const RecordBatch& batch, std::string* out);
+
+// At least the bytes EncodeWalRecordTo writes for `batch`.
+size_t WalRecordBound(const RecordBatch& batch);
+// Writes one framed record holding `batch` at `dst` (WalRecordBound(batch)
+// bytes must be writable) and returns its size. If `entry_data` is not null
+// it gets, per batch record, where that entry's line starts in the record;
+// its trace id, span id and metadata follow back to back (the layout of a
+// HeadEntry).
+size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
+                         const char** entry_data);
 
 // A decoded record; views point into the segment bytes.
 struct WalBatch {
@@ -46,6 +57,8 @@ class WalWriter {
   // reachable. Written records survive a crash of silt (they are in the
   // page cache); only synced ones survive a crash of the machine.
   absl::Status Write(std::string_view records, bool sync = true);
+  // The same for records in several pieces, written in order (writev).
+  absl::Status Write(std::span<const std::string_view> records, bool sync);
   // fdatasync of everything written so far (no-op if already synced).
   absl::Status Sync();
   bool synced() const { return synced_; }

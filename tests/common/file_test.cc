@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -42,6 +44,34 @@ TEST_F(FileTest, WriteSyncReadBack) {
   ASSERT_TRUE((*app)->Close().ok());
   ASSERT_TRUE(ReadFileToString(path, &got).ok());
   EXPECT_EQ(got, "hello!?");
+}
+
+TEST_F(FileTest, AppendVWritesPiecesInOrder) {
+  // More pieces than one writev takes, empty ones among them, and a piece
+  // large enough that a write may come back short.
+  std::vector<std::string> owned;
+  std::string want;
+  for (int i = 0; i < 3000; ++i) {
+    owned.push_back(i % 7 == 0 ? "" : std::to_string(i) + ",");
+  }
+  owned.push_back(std::string(8 << 20, 'x'));
+  owned.push_back("end");
+  std::vector<std::string_view> pieces;
+  for (const std::string& s : owned) {
+    pieces.push_back(s);
+    want += s;
+  }
+  std::string path = dir_ + "/v";
+  auto f = WritableFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_TRUE((*f)->Append("head:").ok());
+  ASSERT_TRUE((*f)->AppendV(pieces).ok());
+  ASSERT_TRUE((*f)->AppendV({}).ok());
+  EXPECT_EQ((*f)->size(), 5 + want.size());
+  ASSERT_TRUE((*f)->Close().ok());
+  std::string got;
+  ASSERT_TRUE(ReadFileToString(path, &got).ok());
+  EXPECT_EQ(got, "head:" + want);
 }
 
 TEST_F(FileTest, RandomAccessReadPastEndIsDataLoss) {

@@ -99,6 +99,46 @@ TEST_F(BlockTest, CutsRoundTripExactly) {
   });
 }
 
+TEST_F(BlockTest, OverlappingIdsRoundTrip) {
+  // Ids whose first occurrences overlap one another or the timestamp text
+  // are cut one after the other.
+  const std::string tr = "4bf92f3577b34da6a3ce929d0e0e4736";
+  RoundTrip({
+      // The span id is the trace id's second half, and occurs only there.
+      {kTs, "{\"trace\":\"" + tr + "\"}", tr, tr.substr(16), ""},
+      // The span id occurs inside the trace id and again later.
+      {kTs, tr + " span " + tr.substr(4, 8), tr, tr.substr(4, 8), ""},
+      // The trace id is also found inside the timestamp text.
+      {kTs, "2024-05-01T12:00:00.123456789Z x", "05-01", "", ""},
+      // All three touch or overlap.
+      {kTs, tr + "2024-05-01T12:00:00.123456789Z", tr + "2024", "Z", ""},
+  });
+}
+
+TEST_F(BlockTest, BuilderReusedAcrossBlocksOfEveryShape) {
+  // One builder for a run of blocks, small and large (more entries than the
+  // room it keeps in front of the lines: the copy path), each payload
+  // decoded exactly, also when the buffer handed back is reused.
+  BlockBuilder b;
+  std::string buf;
+  for (int entries : {3, 20000, 1, 20000, 500, 0, 7}) {
+    for (int i = 0; i < entries; ++i) {
+      const std::string line = "l" + std::to_string(i);
+      b.Add(EntryView{kTs + i, line, "", "s", ""}, -1);
+    }
+    size_t offset = 0;
+    b.Finish(&buf, &offset);
+    DecodedBlock d;
+    ASSERT_TRUE(d.Parse(buf.substr(offset), nullptr).ok()) << entries;
+    ASSERT_EQ(d.size(), static_cast<uint32_t>(entries));
+    for (int i = 0; i < entries; ++i) {
+      ASSERT_EQ(d.line(i), "l" + std::to_string(i));
+      ASSERT_EQ(d.entry(i).span_id, "s");
+      ASSERT_EQ(d.ts(i), kTs + i);
+    }
+  }
+}
+
 TEST_F(BlockTest, ManyEntriesAcrossTraceIndexes) {
   std::vector<In> ins;
   for (int i = 0; i < 2000; ++i) {
