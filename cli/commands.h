@@ -1,5 +1,5 @@
-// The silt CLI's client commands: query, labels, ingest. Each returns the
-// process exit code (0 ok, 1 failure, 2 usage).
+// The silt CLI's client commands: query, labels, ingest, trace. Each returns
+// the process exit code (0 ok, 1 failure, 2 usage).
 #pragma once
 
 #include <string>
@@ -10,5 +10,6 @@ namespace silt::cli {
 int RunQuery(const std::vector<std::string>& args);
 int RunLabels(const std::vector<std::string>& args);
 int RunIngest(const std::vector<std::string>& args);
+int RunTrace(const std::vector<std::string>& args);
 
 }  // namespace silt::cli

@@ -17,6 +17,7 @@ usage: silt <command> [flags]
   query 'LOGQL'    run a LogQL query against a running silt
   labels [NAME]    list label names, or the values of one label
   ingest FILE...   send NDJSON files to a running silt (- for stdin)
+  trace ID         every line of one trace, all services, as a timeline
   version          print the version
 
 Client commands take --addr URL (default $SILT_ADDR or http://127.0.0.1:3100)
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "query") return silt::cli::RunQuery(args);
   if (cmd == "labels") return silt::cli::RunLabels(args);
   if (cmd == "ingest") return silt::cli::RunIngest(args);
+  if (cmd == "trace") return silt::cli::RunTrace(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("silt %s\n", SILT_VERSION);
     return 0;

@@ -192,6 +192,9 @@ std::string RenderMetrics() {
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
   RenderHistogram(&out, m.query_latency);
+  RenderGauge(&out, m.part_index_pending);
+  RenderCounter(&out, m.part_indexes_built);
+  RenderCounter(&out, m.blocks_skipped);
   return out;
 }
 

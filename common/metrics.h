@@ -177,6 +177,17 @@ struct MetricSet {
                                   {"endpoint"},
                                   {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                    0.25, 0.5, 1, 2.5, 5, 10, 30}};
+  Family<Gauge> part_index_pending{
+      "silt_part_index_pending",
+      "Parts waiting for their index (block filters, trace table).",
+      {}};
+  Family<Counter> part_indexes_built{
+      "silt_part_indexes_built_total", "Part index files written.", {}};
+  Family<Counter> blocks_skipped{
+      "silt_query_blocks_skipped_total",
+      "Blocks a scan did not read because their filter rules out the "
+      "query's line filter.",
+      {}};
 };
 MetricSet& Metrics();
 

@@ -5,6 +5,7 @@
 
 #include "common/metrics.h"
 #include "common/time_util.h"
+#include "query/internal/answer.h"
 #include "query/internal/eval_context.h"
 #include "query/internal/json_out.h"
 #include "query/internal/log_eval.h"
@@ -17,74 +18,22 @@ namespace {
 
 constexpr int64_t kHourNs = 3600LL * 1'000'000'000;
 
-// Loki answers query errors with a text/plain body holding the message;
-// Grafana shows such a body as it is (and a JSON body's `message`).
-Answer ErrorAnswer(const absl::Status& st) {
-  Answer a;
-  switch (st.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kResourceExhausted:  // per-query work limits
-      a.status = 400;
-      break;
-    case absl::StatusCode::kNotFound:
-      a.status = 404;
-      break;
-    case absl::StatusCode::kDeadlineExceeded:
-      a.status = 504;
-      break;
-    case absl::StatusCode::kUnavailable:
-      a.status = 503;
-      break;
-    default:
-      a.status = 500;
-  }
-  a.content_type = "text/plain; charset=utf-8";
-  a.body = std::string(st.message());
-  return a;
-}
-
-Answer JsonAnswer(std::string body) {
-  Answer a;
-  a.body = std::move(body);
-  return a;
-}
-
-// Records the latency of one endpoint call when it goes out of scope.
-class LatencyTimer {
- public:
-  explicit LatencyTimer(const char* endpoint)
-      : endpoint_(endpoint), start_(std::chrono::steady_clock::now()) {}
-  ~LatencyTimer() {
-    Metrics().query_latency.With({endpoint_}).Observe(seconds());
-  }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start_)
-        .count();
-  }
-
- private:
-  const char* endpoint_;
-  std::chrono::steady_clock::time_point start_;
-};
-
-EvalContext MakeContext(const index::StreamIndex* index,
-                        const store::Store* store, std::string_view tenant,
-                        const QueryLimits& limits) {
-  EvalContext ctx;
-  ctx.index = index;
-  ctx.store = store;
-  ctx.tenant = std::string(tenant);
-  ctx.limits = limits;
-  ctx.deadline_ns = NowNanos() + limits.timeout_ms * 1'000'000;
-  return ctx;
+void InitContext(const index::StreamIndex* index, const store::Store* store,
+                 std::string_view tenant, const QueryLimits& limits,
+                 const std::atomic<bool>* cancelled, EvalContext* ctx) {
+  ctx->index = index;
+  ctx->store = store;
+  ctx->tenant = std::string(tenant);
+  ctx->limits = limits;
+  ctx->deadline_ns = NowNanos() + limits.timeout_ms * 1'000'000;
+  ctx->cancelled = cancelled;
 }
 
 QueryStats StatsOf(const EvalContext& ctx, const LatencyTimer& timer,
                    uint64_t returned) {
   QueryStats s;
-  s.entries_scanned = ctx.entries_scanned;
-  s.bytes_scanned = ctx.bytes_scanned;
+  s.entries_scanned = ctx.entries_scanned.load();
+  s.bytes_scanned = ctx.bytes_scanned.load();
   s.entries_returned = returned;
   s.exec_seconds = timer.seconds();
   return s;
@@ -134,13 +83,15 @@ Answer LogAnswer(const Expr& expr, const Params& params,
 }  // namespace
 
 Answer LokiApi::QueryRange(std::string_view tenant, const Params& params,
-                           int64_t now_ns) const {
+                           int64_t now_ns,
+                           const std::atomic<bool>* cancelled) const {
   LatencyTimer timer("query_range");
   auto expr = ParseQueryParam(params);
   if (!expr.ok()) return ErrorAnswer(expr.status());
   auto bounds = ParseBounds(params, now_ns, kHourNs);
   if (!bounds.ok()) return ErrorAnswer(bounds.status());
-  EvalContext ctx = MakeContext(index_, store_, tenant, limits_);
+  EvalContext ctx;
+  InitContext(index_, store_, tenant, limits_, cancelled, &ctx);
 
   if ((*expr)->kind == Expr::Kind::kLog) {
     return LogAnswer(**expr, params, *bounds, limits_.max_limit, &ctx, timer);
@@ -157,7 +108,8 @@ Answer LokiApi::QueryRange(std::string_view tenant, const Params& params,
 }
 
 Answer LokiApi::Query(std::string_view tenant, const Params& params,
-                      int64_t now_ns) const {
+                      int64_t now_ns,
+                      const std::atomic<bool>* cancelled) const {
   LatencyTimer timer("query");
   auto expr = ParseQueryParam(params);
   if (!expr.ok()) return ErrorAnswer(expr.status());
@@ -171,7 +123,8 @@ Answer LokiApi::Query(std::string_view tenant, const Params& params,
     }
     ts = *parsed;
   }
-  EvalContext ctx = MakeContext(index_, store_, tenant, limits_);
+  EvalContext ctx;
+  InitContext(index_, store_, tenant, limits_, cancelled, &ctx);
 
   if ((*expr)->kind == Expr::Kind::kLog) {
     // A log query at an instant reads back from `time` (inclusive) over

@@ -4,6 +4,7 @@
 // Thread-safe (the engine holds only const pointers).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,10 +23,13 @@ struct Answer {
   std::string body;
 };
 
+// Per-query bounds; past each the query answers 400 naming the limit.
 struct QueryLimits {
-  size_t max_limit = 5000;                 // largest `limit` accepted
-  size_t max_entries_scanned = 50'000'000;  // past it: 400 with a message
+  size_t max_limit = 5000;                  // largest `limit` accepted
+  size_t max_entries_scanned = 50'000'000;  // entries read
+  uint64_t max_bytes_scanned = 0;           // line bytes read (0: no limit)
   int64_t timeout_ms = 60'000;
+  int scan_threads = 0;  // threads one metric query scans with (0: cores)
 };
 
 class LokiApi {
@@ -34,11 +38,19 @@ class LokiApi {
           QueryLimits limits = {});
 
   // `now_ns` is the clock for defaults (end = now, start = end - 1h for
-  // queries, 6h for labels/series); tests pass a fixed value.
+  // queries, 6h for labels/series); tests pass a fixed value. A query
+  // stops (answering 499) soon after *cancelled turns true.
   Answer QueryRange(std::string_view tenant, const Params& params,
-                    int64_t now_ns) const;
-  Answer Query(std::string_view tenant, const Params& params,
-               int64_t now_ns) const;
+                    int64_t now_ns,
+                    const std::atomic<bool>* cancelled = nullptr) const;
+  Answer Query(std::string_view tenant, const Params& params, int64_t now_ns,
+               const std::atomic<bool>* cancelled = nullptr) const;
+  // GET /api/v1/trace/<id>[?start=&end=]: every entry of the trace in the
+  // tenant's streams, in time order (query/trace_api.cc). start/end default
+  // to all time.
+  Answer Trace(std::string_view tenant, std::string_view trace_id,
+               const Params& params,
+               const std::atomic<bool>* cancelled = nullptr) const;
   Answer Labels(std::string_view tenant, const Params& params,
                 int64_t now_ns) const;
   Answer LabelValues(std::string_view tenant, std::string_view name,

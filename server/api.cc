@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "parse/loki_push.h"
 #include "parse/otlp_logs.h"
+#include "server/tail_handler.h"
 
 #ifndef SILT_REVISION
 #define SILT_REVISION "unknown"
@@ -18,6 +19,7 @@ namespace silt::server {
 namespace {
 
 constexpr std::string_view kLokiPrefix = "/loki/api/v1/";
+constexpr std::string_view kTracePrefix = "/api/v1/trace/";
 
 HttpResponse Json(int status, std::string body) {
   HttpResponse r;
@@ -107,6 +109,10 @@ class Router {
     if (path.rfind(kLokiPrefix, 0) == 0) {
       return Loki(req, tenant, path.substr(kLokiPrefix.size()),
                   std::move(respond));
+    }
+    if (path.rfind(kTracePrefix, 0) == 0) {
+      return Trace(std::move(req), tenant,
+                   Counted("/api/v1/trace", std::move(respond)));
     }
     Counted("not_found", std::move(respond))(Text(404, "404 page not found"));
   }
@@ -322,15 +328,20 @@ class Router {
     auto route = [&](std::string_view name) {
       return Counted(std::string(kLokiPrefix) + std::string(name), raw);
     };
-    if (rest == "query_range") {
+    // Queries run on the query pool, not the io thread; a client that
+    // hangs up cancels its query.
+    if (rest == "query_range" || rest == "query") {
       Responder respond = route(rest);
       if (!Method(req, {"GET", "POST"}, respond)) return;
-      return respond(FromAnswer(api.QueryRange(tenant, req.params, now)));
-    }
-    if (rest == "query") {
-      Responder respond = route(rest);
-      if (!Method(req, {"GET", "POST"}, respond)) return;
-      return respond(FromAnswer(api.Query(tenant, req.params, now)));
+      const bool range = rest == "query_range";
+      ctx_->queries->Run([&api, tenant, params = req.params,
+                          cancelled = req.cancelled, now, range,
+                          respond = std::move(respond)] {
+        respond(FromAnswer(
+            range ? api.QueryRange(tenant, params, now, cancelled.get())
+                  : api.Query(tenant, params, now, cancelled.get())));
+      });
+      return;
     }
     if (rest == "labels" || rest == "label") {
       Responder respond = route("labels");
@@ -353,7 +364,15 @@ class Router {
     if (rest == "index/stats") {
       Responder respond = route(rest);
       if (!Method(req, {"GET", "POST"}, respond)) return;
-      return respond(FromAnswer(api.IndexStats(tenant, req.params, now)));
+      ctx_->queries->Run([&api, tenant, params = req.params, now,
+                          respond = std::move(respond)] {
+        respond(FromAnswer(api.IndexStats(tenant, params, now)));
+      });
+      return;
+    }
+    if (rest == "tail") {
+      return route(rest)(
+          Text(400, "tail is a websocket: send an Upgrade: websocket request"));
     }
     if (rest == "status/buildinfo") {
       return route(rest)(Json(
@@ -363,8 +382,22 @@ class Router {
                             "\"buildDate\":\"",
                             __DATE__, "\",\"goVersion\":\"\"}")));
     }
-    // Not offered yet (e.g. detected_labels): Grafana falls back on a 404.
+    // detected_labels and detected_fields are not offered: on a 404
+    // Grafana's label browser falls back to labels, label values and
+    // series (a 200 without their shape would lose the labels).
     route("not_found")(Text(404, "404 page not found"));
+  }
+
+  // GET /api/v1/trace/<trace_id>[?start=&end=]
+  void Trace(HttpRequest&& req, const std::string& tenant, Responder respond) {
+    if (!Method(req, {"GET"}, respond)) return;
+    std::string id = req.path.substr(kTracePrefix.size());
+    const query::LokiApi* api = ctx_->loki;
+    ctx_->queries->Run(
+        [api, tenant, id = std::move(id), params = std::move(req.params),
+         cancelled = req.cancelled, respond = std::move(respond)] {
+          respond(FromAnswer(api->Trace(tenant, id, params, cancelled.get())));
+        });
   }
 
   ApiContext* ctx_;
@@ -382,6 +415,17 @@ bool ValidTenant(const std::string& tenant) {
     if (!ok) return false;
   }
   return true;
+}
+
+WebsocketHandler MakeWebsocketHandler(ApiContext* ctx) {
+  return [ctx](HttpRequest&& req, std::shared_ptr<WebsocketConnection> conn) {
+    if (req.path != "/loki/api/v1/tail") {
+      Metrics().http_requests.With({"websocket_not_found", "404"}).Inc();
+      return conn->Close("no websocket endpoint at " + req.path);
+    }
+    Metrics().http_requests.With({"/loki/api/v1/tail", "101"}).Inc();
+    ServeTail(ctx, std::move(req), std::move(conn));
+  };
 }
 
 HttpHandler MakeApiHandler(ApiContext* ctx) {

@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/pipeline.h"
+#include "server/worker_pool.h"
 #include "store/store.h"
 
 namespace silt::server {
@@ -25,6 +26,7 @@ struct ApiContext {
   index::StreamIndex* index = nullptr;
   const query::LokiApi* loki = nullptr;
   Background* background = nullptr;  // runs slow work off the HTTP threads
+  WorkerPool* queries = nullptr;     // runs queries off the HTTP threads
   std::atomic<bool> ready{false};
   // Inputs that can be degraded while silt is ready (e.g. Kafka with no
   // broker reachable): each returns "" when healthy, else "<input>: why".
@@ -32,8 +34,10 @@ struct ApiContext {
   std::vector<std::function<std::string()>> degraded;
 };
 
-// The handler given to the HttpServer. `ctx` must outlive the server.
+// The handlers given to the HttpServer. `ctx` must outlive the server.
 HttpHandler MakeApiHandler(ApiContext* ctx);
+// GET /loki/api/v1/tail (websocket); any other upgrade is closed.
+WebsocketHandler MakeWebsocketHandler(ApiContext* ctx);
 
 // Loki's tenant rule: X-Scope-OrgID, "default" when absent; 1-150 of
 // [A-Za-z0-9!-_.*'()]; "." and ".." refused.

@@ -144,6 +144,48 @@ const std::map<std::string, Setter>& Setters() {
          c->max_query_limit = n;
          return absl::OkStatus();
        }},
+      {"max_query_bytes_scanned",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
+         c->max_query_bytes_scanned = n;
+         return absl::OkStatus();
+       }},
+      {"max_query_entries_scanned",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 1) {
+           return absl::InvalidArgumentError(
+               "max_query_entries_scanned must be >= 1");
+         }
+         c->max_query_entries_scanned = static_cast<uint64_t>(n);
+         return absl::OkStatus();
+       }},
+      {"query_timeout",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         if (ns < 1000000) {
+           return absl::InvalidArgumentError("query_timeout must be >= 1ms");
+         }
+         c->query_timeout_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
+      {"query_threads",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
+         if (n < 0 || n > 256)
+           return absl::InvalidArgumentError("query_threads must be 0..256");
+         c->query_threads = static_cast<int>(n);
+         return absl::OkStatus();
+       }},
+      {"part_index",
+       [](const std::string& v, Config* c) {
+         if (v != "true" && v != "false") {
+           return absl::InvalidArgumentError(
+               "part_index must be true or false");
+         }
+         c->part_index = v == "true";
+         return absl::OkStatus();
+       }},
       {"workers",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(int64_t n, ParseInt(v));
@@ -474,6 +516,11 @@ std::string FlagsHelp() {
   --tcp-idle-timeout D       close silent TCP connections after D (default 5m)
   --max-http-body-bytes N    largest HTTP body, after gunzip (default 64MiB)
   --max-query-limit N        largest `limit` a query may ask (default 5000)
+  --max-query-bytes-scanned N  line bytes one query may read (default: no limit)
+  --max-query-entries-scanned N  entries one query may read (50000000)
+  --query-timeout D          a query taking longer answers 400 (default 1m)
+  --query-threads N          threads per metric query scan (default: cores)
+  --part-index true|false    block filters and trace tables (default true)
   --workers N                pipeline threads (default: one per core)
   --zstd-level N             compression level of parts (default 1)
   --block-bytes N            uncompressed bytes per block (default 1MiB)

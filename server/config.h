@@ -26,6 +26,12 @@ struct Config {
   int tcp_idle_timeout_s = 300;
   size_t max_http_body_bytes = 64u << 20;
   size_t max_query_limit = 5000;
+  // Query bounds: past each a query answers 400 naming the key.
+  uint64_t max_query_bytes_scanned = 0;  // line bytes one query reads; 0: none
+  uint64_t max_query_entries_scanned = 50'000'000;
+  int64_t query_timeout_ms = 60'000;
+  int query_threads = 0;   // threads a metric query scans with; 0: one per core
+  bool part_index = true;  // block filters and trace tables, built at idle
 
   // Pipeline.
   int workers = 0;  // 0: one per core

@@ -11,6 +11,7 @@
 #include "server/internal/http_session.h"
 #include "server/internal/http_shared.h"
 #include "server/internal/http_util.h"
+#include "server/internal/ws_session.h"
 
 namespace silt::server {
 
@@ -26,8 +27,10 @@ constexpr auto kStopWait = std::chrono::seconds(30);
 }  // namespace
 
 struct HttpServer::Rep {
-  Rep(const HttpServerOptions& options, HttpHandler handler)
-      : shared(std::make_shared<HttpShared>(options, std::move(handler))),
+  Rep(const HttpServerOptions& options, HttpHandler handler,
+      WebsocketHandler ws_handler)
+      : shared(std::make_shared<HttpShared>(options, std::move(handler),
+                                            std::move(ws_handler))),
         accept_strand(asio::make_strand(io)),
         acceptor(accept_strand),
         retry_timer(accept_strand) {}
@@ -80,10 +83,12 @@ HttpServer::~HttpServer() { Stop(); }
 uint16_t HttpServer::port() const { return rep_->port; }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const HttpServerOptions& options, HttpHandler handler) {
+    const HttpServerOptions& options, HttpHandler handler,
+    WebsocketHandler ws_handler) {
   if (!handler)
     return absl::InvalidArgumentError("http server needs a handler");
-  auto rep = std::make_unique<Rep>(options, std::move(handler));
+  auto rep =
+      std::make_unique<Rep>(options, std::move(handler), std::move(ws_handler));
   absl::Status listen_status =
       ingest::OpenAcceptor(&rep->acceptor, options.listen, "http");
   if (!listen_status.ok()) return listen_status;
@@ -117,6 +122,22 @@ void HttpServer::Stop() {
   });
   closed.get_future().wait();
 
+  // Websockets (tails) last forever otherwise: close them first.
+  std::vector<std::shared_ptr<internal::WsSession>> websockets;
+  {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    for (auto& [raw, w] : sh.websockets) {
+      if (auto s = w.lock()) websockets.push_back(std::move(s));
+    }
+  }
+  for (auto& w : websockets) w->Close("server is shutting down");
+  websockets.clear();
+  {
+    std::unique_lock<std::mutex> lock(sh.mu);
+    sh.cv.wait_until(lock,
+                     std::chrono::steady_clock::now() + std::chrono::seconds(2),
+                     [&] { return sh.websockets.empty(); });
+  }
   std::vector<std::shared_ptr<HttpSession>> sessions;
   {
     std::unique_lock<std::mutex> lock(sh.mu);

@@ -4,6 +4,7 @@
 // header. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,6 +27,9 @@ struct HttpRequest {
                        // application/x-www-form-urlencoded POST body
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;  // already gunzipped if Content-Encoding: gzip
+  // Turns true if the client closes its connection (or half-closes it)
+  // before the answer is written: a slow handler may stop early.
+  std::shared_ptr<const std::atomic<bool>> cancelled;
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -52,6 +56,27 @@ using Responder = std::function<void(HttpResponse)>;
 // answered 500.
 using HttpHandler = std::function<void(HttpRequest&& req, Responder respond)>;
 
+// One accepted websocket (RFC 6455) connection, text messages only.
+// Thread-safe; Asio stays inside the implementation.
+class WebsocketConnection {
+ public:
+  virtual ~WebsocketConnection() = default;
+  // Queues a text message. False once the connection is closing.
+  virtual bool Send(std::string text) = 0;
+  // Sends a close frame (normal closure, or 1011 with `reason`).
+  virtual void Close(std::string reason = "") = 0;
+  // Bytes queued and not yet written (a slow client).
+  virtual size_t queued_bytes() const = 0;
+  // `fn` runs once when the connection ends, for whatever reason
+  // (immediately if it already has). Call at most once.
+  virtual void OnClosed(std::function<void()> fn) = 0;
+};
+
+// Takes a websocket upgrade request: `conn` is open; keep it (and close it)
+// as long as wanted. Runs on an io thread: must not block.
+using WebsocketHandler = std::function<void(
+    HttpRequest&& req, std::shared_ptr<WebsocketConnection> conn)>;
+
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:3100";  // port 0 picks one
   size_t max_body_bytes = 64u << 20;      // after gunzip too; 413 past it
@@ -62,9 +87,10 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // A bad gzip body is answered 400 and a too large one 413 without calling
-  // the handler.
+  // the handler. Websocket upgrades go to `ws_handler`, or get 400 if null.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      const HttpServerOptions& options, HttpHandler handler);
+      const HttpServerOptions& options, HttpHandler handler,
+      WebsocketHandler ws_handler = nullptr);
   ~HttpServer();
   uint16_t port() const;
   // Stops accepting; waits for requests in flight to be answered.

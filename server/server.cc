@@ -24,6 +24,7 @@ struct Server::Rep {
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<query::LokiApi> loki;
   std::unique_ptr<Background> background;
+  std::unique_ptr<WorkerPool> queries;
   ApiContext ctx;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ingest::TcpSource> tcp;
@@ -69,6 +70,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   so.target_block_bytes = config.block_bytes;
   so.head_max_bytes = config.head_max_bytes;
   so.head_max_age_ms = config.head_max_age_ms;
+  so.index_parts = config.part_index;
   auto store = store::Store::Open(so);
   if (!store.ok()) {
     return absl::Status(store.status().code(),
@@ -109,9 +111,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
 
   query::QueryLimits limits;
   limits.max_limit = config.max_query_limit;
+  limits.max_bytes_scanned = config.max_query_bytes_scanned;
+  limits.max_entries_scanned = config.max_query_entries_scanned;
+  limits.timeout_ms = config.query_timeout_ms;
+  limits.scan_threads = config.query_threads;
   rep->loki = std::make_unique<query::LokiApi>(rep->index.get(),
                                                rep->store.get(), limits);
   rep->background = std::make_unique<Background>();
+  rep->queries = std::make_unique<WorkerPool>(
+      static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
 
   rep->ctx.config = &rep->config;
   rep->ctx.pipeline = rep->pipeline.get();
@@ -119,6 +127,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   rep->ctx.index = rep->index.get();
   rep->ctx.loki = rep->loki.get();
   rep->ctx.background = rep->background.get();
+  rep->ctx.queries = rep->queries.get();
   // Filled in below once the Kafka input exists; read by /ready only after
   // Start() has returned.
   Rep* raw = rep.get();
@@ -131,7 +140,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   HttpServerOptions ho;
   ho.listen = config.http_listen;
   ho.max_body_bytes = config.max_http_body_bytes;
-  auto http = HttpServer::Start(ho, MakeApiHandler(&rep->ctx));
+  auto http = HttpServer::Start(ho, MakeApiHandler(&rep->ctx),
+                                MakeWebsocketHandler(&rep->ctx));
   if (!http.ok()) {
     return absl::Status(http.status().code(),
                         absl::StrCat("HTTP listener ", config.http_listen, ": ",
@@ -231,6 +241,7 @@ absl::Status Server::Shutdown() {
   if (rep_->http) rep_->http->Stop();
   rep_->pipeline->Stop();
   rep_->background.reset();
+  rep_->queries.reset();
   absl::Status st = rep_->store->Flush();
   rep_->store.reset();
   SetLogFilter(nullptr);

@@ -21,11 +21,15 @@
 #include "common/thread_name.h"
 #include "store/internal/compress_pool.h"
 #include "store/internal/head.h"
+#include "store/internal/indexer.h"
 #include "store/internal/merge.h"
 #include "store/internal/part_format.h"
+#include "store/internal/part_index.h"
+#include "store/internal/part_index_format.h"
 #include "store/internal/part_reader.h"
 #include "store/internal/part_writer.h"
 #include "store/internal/paths.h"
+#include "store/internal/trace_lookup.h"
 #include "store/internal/wal.h"
 #include "store/internal/wal_format.h"
 
@@ -59,6 +63,10 @@ struct PendingGroup {
   uint64_t entries = 0;
   uint64_t line_bytes = 0;
 };
+}  // namespace
+
+namespace {
+struct Snapshot;
 }  // namespace
 
 struct Store::Rep {
@@ -98,12 +106,27 @@ struct Store::Rep {
   std::mutex cut_mu;               // one cut at a time
   CompressPool compress_pool{0};   // blocks of a cut compress here
   std::thread commit_thread, cut_thread;
+  // Live tail listeners (Subscribe). `subscribers` is read by Append
+  // without the lock: zero means nothing to do.
+  std::atomic<int> subscribers{0};
+  std::mutex subs_mu;  // held while listeners run; never with `mu`
+  std::vector<std::pair<uint64_t, AppendListener>> subs;
+  uint64_t next_sub = 1;
+  // Builds part indexes in the background (null with index_parts off).
+  std::unique_ptr<PartIndexer> indexer;
+  std::vector<std::shared_ptr<const PartReader>> unindexed;  // from Load
 
   ~Rep() {
     if (lock_fd >= 0) ::close(lock_fd);
   }
   absl::Status Load();
+  // Opens the part's index, or queues the part to get one.
+  void AttachIndex(const std::shared_ptr<PartReader>& part);
+  void RemoveOrphanIndexes(const std::string& dir,
+                           const std::vector<std::string>& files);
   void AddBatchToHead(const WalBatch& b);
+  // What a scan reads: heads, parts and head entries of options' streams.
+  void TakeSnapshot(const ScanOptions& options, Snapshot* snap);
   void CommitLoop();
   void CutLoop();
   absl::Status Cut(bool force);
@@ -142,6 +165,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (s.ok()) s = rep->Load();
   if (!s.ok()) return s;
   Rep* r = rep.get();
+  if (options.index_parts) {
+    IndexerOptions io;
+    io.fsync = options.fsync;
+    io.delay_ms = options.index_delay_ms;
+    r->indexer = std::make_unique<PartIndexer>(io);
+    for (auto& p : r->unindexed) r->indexer->Enqueue(std::move(p));
+  }
+  r->unindexed.clear();
   r->commit_thread = std::thread([r] {
     SetThreadName("silt-wal");
     r->CommitLoop();
@@ -155,6 +186,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
 
 Store::~Store() {
   Rep* r = rep_.get();
+  r->indexer.reset();  // parts left unindexed are indexed at the next start
   {
     std::lock_guard<std::mutex> l(r->mu);
     r->stop_cut = true;
@@ -187,6 +219,7 @@ absl::Status Store::Rep::Load() {
       std::string dpath = tpath + "/" + day;
       if (!IsDirectory(dpath)) continue;
       ASSIGN_OR_RETURN(auto files, ListDir(dpath));
+      RemoveOrphanIndexes(dpath, files);
       for (const std::string& f : files) {
         std::string path = dpath + "/" + f;
         if (f.size() > 4 && f.ends_with(kTmpSuffix)) {
@@ -207,6 +240,7 @@ absl::Status Store::Rep::Load() {
           }
           continue;
         }
+        AttachIndex(*part);
         auto& reg = streams[AbslView((*part)->tenant())];
         for (const auto& [id, key] : (*part)->streams())
           reg.try_emplace(id, key);
@@ -243,6 +277,36 @@ absl::Status Store::Rep::Load() {
              {"entries", absl::StrCat(head->entries())}});
   }
   return absl::OkStatus();
+}
+
+void Store::Rep::AttachIndex(const std::shared_ptr<PartReader>& part) {
+  if (!opt.index_parts) return;
+  auto index = PartIndex::Open(*part);
+  if (index.ok()) {
+    part->SetIndex(*std::move(index));
+    return;
+  }
+  if (!absl::IsNotFound(index.status())) {
+    LogWarn("store: part index unusable; rebuilding it",
+            {{"path", part->path()},
+             {"error", std::string(index.status().message())}});
+    if (absl::IsDataLoss(index.status())) {
+      Metrics().corruptions.With({"part_index"}).Inc();
+    }
+  }
+  unindexed.push_back(part);
+}
+
+void Store::Rep::RemoveOrphanIndexes(const std::string& dir,
+                                     const std::vector<std::string>& files) {
+  const std::string suffix = kPartIndexSuffix;
+  for (const std::string& f : files) {
+    if (f.size() <= suffix.size() || !f.ends_with(suffix)) continue;
+    std::string part = f.substr(0, f.size() - suffix.size()) + kPartSuffix;
+    if (std::find(files.begin(), files.end(), part) == files.end()) {
+      RemoveFile(dir + "/" + f).IgnoreError();
+    }
+  }
 }
 
 void Store::Rep::AddBatchToHead(const WalBatch& b) {
@@ -370,6 +434,31 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   if (slab != nullptr && !slab->pooled()) slab.reset();
   r->commit_cv.notify_one();
   if (want_cut) r->cut_cv.notify_one();
+  if (r->subscribers.load(std::memory_order_relaxed) > 0 && !batch.empty()) {
+    std::lock_guard<std::mutex> l(r->subs_mu);
+    for (const auto& [id, fn] : r->subs) fn(batch);
+  }
+}
+
+uint64_t Store::Subscribe(AppendListener fn) const {
+  Rep* r = rep_.get();
+  std::lock_guard<std::mutex> l(r->subs_mu);
+  const uint64_t id = r->next_sub++;
+  r->subs.emplace_back(id, std::move(fn));
+  r->subscribers.fetch_add(1);
+  return id;
+}
+
+void Store::Unsubscribe(uint64_t id) const {
+  Rep* r = rep_.get();
+  std::lock_guard<std::mutex> l(r->subs_mu);
+  for (auto it = r->subs.begin(); it != r->subs.end(); ++it) {
+    if (it->first == id) {
+      r->subs.erase(it);
+      r->subscribers.fetch_sub(1);
+      return;
+    }
+  }
 }
 
 void Store::Rep::CommitLoop() {
@@ -539,6 +628,9 @@ absl::Status Store::Rep::Cut(bool force) {
       frozen.pop_front();
     }
     room_cv.notify_all();
+    if (indexer != nullptr) {
+      for (auto& p : written) indexer->Enqueue(p);
+    }
     DeleteWalThrough(h->wal_seq);
   }
   return absl::OkStatus();
@@ -704,50 +796,140 @@ void CollectHead(const Head& h, const ScanOptions& o, size_t i,
     if (e.ts_ns >= o.start_ns && e.ts_ns < o.end_ns) out->push_back(e);
   }
 }
+
+// Merges streams [first, last) of the snapshot into fn.
+// Returns false if options.progress stopped the scan.
+bool ScanStreams(Snapshot* snap, const ScanOptions& options,
+                 const LineFilter& filter, int worker, size_t first,
+                 size_t last,
+                 const std::function<bool(uint64_t, const EntryView&)>& fn) {
+  BlockCache cache;
+  std::vector<const PartReader*> parts;
+  for (size_t i = first; i < last; ++i) {
+    const uint64_t id = options.streams[i];
+    parts.clear();
+    for (const auto& p : snap->parts) {
+      auto [b, e] = p->RunsOf(id);
+      if (b != e) parts.push_back(p.get());
+    }
+    SortHeadEntries(&snap->head_entries[i]);
+    bool going = MergeStream(id, snap->head_entries[i], parts, options, filter,
+                             worker, &cache, fn);
+    snap->head_entries[i] = {};
+    if (!going) return false;
+  }
+  return true;
+}
 }  // namespace
+
+void Store::Rep::TakeSnapshot(const ScanOptions& options, Snapshot* snap) {
+  snap->head_entries.resize(options.streams.size());
+  {
+    std::lock_guard<std::mutex> l(mu);
+    snap->heads.push_back(head);
+    for (auto& f : frozen) snap->heads.push_back(f);
+    auto it = parts.find(AbslView(options.tenant));
+    if (it != parts.end()) {
+      for (const auto& p : it->second) {
+        if (p->max_ts() >= options.start_ns && p->min_ts() < options.end_ns) {
+          snap->parts.push_back(p);
+        }
+      }
+    }
+    for (size_t i = 0; i < options.streams.size(); ++i) {
+      CollectHead(*head, options, i, &snap->head_entries[i]);
+    }
+  }
+  for (size_t i = 0; i < options.streams.size(); ++i) {
+    for (size_t k = 1; k < snap->heads.size(); ++k) {
+      CollectHead(*snap->heads[k], options, i, &snap->head_entries[i]);
+    }
+  }
+}
 
 absl::Status Store::Scan(
     const ScanOptions& options,
     const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)
     const {
-  Rep* r = rep_.get();
   Snapshot snap;
-  snap.head_entries.resize(options.streams.size());
+  rep_->TakeSnapshot(options, &snap);
+  LineFilter filter = MakeLineFilter(options.must_contain);
+  ScanStreams(&snap, options, filter, 0, 0, options.streams.size(), fn);
+  return absl::OkStatus();
+}
+
+absl::Status Store::ParallelScan(
+    const ScanOptions& options, int threads,
+    const std::function<bool(int, uint64_t, const EntryView&)>& fn) const {
+  Snapshot snap;
+  rep_->TakeSnapshot(options, &snap);
+  LineFilter filter = MakeLineFilter(options.must_contain);
+  const size_t n = options.streams.size();
+  threads =
+      static_cast<int>(std::clamp<size_t>(threads, 1, std::max<size_t>(n, 1)));
+  if (threads == 1) {
+    ScanStreams(&snap, options, filter, 0, 0, n,
+                [&](uint64_t s, const EntryView& e) { return fn(0, s, e); });
+    return absl::OkStatus();
+  }
+  // Streams in id order share blocks with their neighbours (a part lays
+  // streams out in id order), so workers take contiguous chunks: only the
+  // blocks at chunk edges are decoded twice.
+  const size_t chunk =
+      std::max<size_t>(1, n / (static_cast<size_t>(threads) * 4));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stopped{false};
+  auto work = [&](int w) {
+    while (!stopped.load()) {
+      size_t first = next.fetch_add(chunk);
+      if (first >= n) return;
+      if (!ScanStreams(
+              &snap, options, filter, w, first, std::min(n, first + chunk),
+              [&](uint64_t s, const EntryView& e) { return fn(w, s, e); })) {
+        stopped = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  return absl::OkStatus();
+}
+
+absl::Status Store::LookupTrace(
+    std::string_view tenant, std::string_view trace_id, int64_t start_ns,
+    int64_t end_ns,
+    const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)
+    const {
+  Rep* r = rep_.get();
+  TraceCandidates cand;
   {
     std::lock_guard<std::mutex> l(r->mu);
-    snap.heads.push_back(r->head);
-    for (auto& f : r->frozen) snap.heads.push_back(f);
-    auto it = r->parts.find(AbslView(options.tenant));
+    auto it = r->parts.find(AbslView(tenant));
     if (it != r->parts.end()) {
       for (const auto& p : it->second) {
-        if (p->max_ts() >= options.start_ns && p->min_ts() < options.end_ns) {
-          snap.parts.push_back(p);
+        if (p->max_ts() >= start_ns && p->min_ts() < end_ns) {
+          cand.parts.push_back(p);
         }
       }
     }
-    for (size_t i = 0; i < options.streams.size(); ++i) {
-      CollectHead(*r->head, options, i, &snap.head_entries[i]);
-    }
+    // The active head changes under the lock: copy its candidates now
+    // (entries only; their bytes stay where they are while the head lives).
+    cand.heads.push_back(r->head);
+    CollectTraceCandidates(*r->head, tenant, trace_id, start_ns, end_ns,
+                           &cand.head_entries);
+    for (auto& f : r->frozen) cand.heads.push_back(f);
   }
-  for (size_t i = 0; i < options.streams.size(); ++i) {
-    for (size_t k = 1; k < snap.heads.size(); ++k) {
-      CollectHead(*snap.heads[k], options, i, &snap.head_entries[i]);
-    }
+  for (size_t k = 1; k < cand.heads.size(); ++k) {
+    CollectTraceCandidates(*cand.heads[k], tenant, trace_id, start_ns, end_ns,
+                           &cand.head_entries);
   }
-  BlockCache cache;
-  std::vector<const PartReader*> parts;
-  for (size_t i = 0; i < options.streams.size(); ++i) {
-    const uint64_t id = options.streams[i];
-    parts.clear();
-    for (const auto& p : snap.parts) {
-      auto [b, e] = p->RunsOf(id);
-      if (b != e) parts.push_back(p.get());
-    }
-    SortHeadEntries(&snap.head_entries[i]);
-    MergeStream(id, snap.head_entries[i], parts, options, &cache, fn);
-    snap.head_entries[i] = {};
-  }
-  return absl::OkStatus();
+  return FindTrace(cand, trace_id, start_ns, end_ns, fn);
+}
+
+void Store::WaitIndexed() const {
+  if (rep_->indexer != nullptr) rep_->indexer->WaitIdle();
 }
 
 StreamStats Store::Stats(const ScanOptions& options) const {

@@ -53,6 +53,11 @@ struct StoreOptions {
   // plain TCP) are written to the WAL at once (they survive kill -9) and
   // fdatasynced at least this often (they survive a machine crash after).
   int64_t wal_sync_interval_ms = 1000;
+  // Part indexes (store/part_index_format.md: block filters for line
+  // filters, trace tables) are built by a background thread at idle
+  // priority, no sooner than index_delay_ms after a part is written.
+  bool index_parts = true;
+  int64_t index_delay_ms = 2000;
 };
 
 // One entry as read back. Views are valid only during the Scan callback.
@@ -70,6 +75,15 @@ struct ScanOptions {
   int64_t start_ns = 0;           // inclusive
   int64_t end_ns = INT64_MAX;     // exclusive
   bool backward = false;          // descending ts within a stream
+  // Literals every returned line contains (LogQL `|=` filters): other
+  // entries are not returned, and blocks whose part index rules a literal
+  // out are not read at all.
+  std::vector<std::string> must_contain;
+  // With must_contain, called as blocks and head entries are examined
+  // (worker index as in ParallelScan, entries and line bytes looked at,
+  // returned or not); returning false stops the scan. Lets a caller bound
+  // and cancel work that returns nothing.
+  std::function<bool(int worker, uint64_t entries, uint64_t bytes)> progress;
 };
 
 struct StoreStats {
@@ -125,6 +139,38 @@ class Store {
       const ScanOptions& options,
       const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)
       const;
+
+  // Like Scan, with the streams split over up to `threads` threads: fn is
+  // called from several threads at once (never for one stream from two),
+  // with the index of the calling worker (0 .. threads-1).
+  absl::Status ParallelScan(
+      const ScanOptions& options, int threads,
+      const std::function<bool(int worker, uint64_t stream,
+                               const EntryView& entry)>& fn) const;
+
+  // Calls fn for every entry of the tenant whose trace id is `trace_id`
+  // and whose ts is in [start, end), in every stream, in (ts, stream, line)
+  // order, identical entries once. Parts whose index lacks the id are
+  // skipped in memory and only the blocks holding it are read; a part not
+  // indexed yet is read in full, the head entry by entry. Returning false
+  // from fn stops the lookup.
+  absl::Status LookupTrace(
+      std::string_view tenant, std::string_view trace_id, int64_t start_ns,
+      int64_t end_ns,
+      const std::function<bool(uint64_t stream, const EntryView& entry)>& fn)
+      const;
+
+  // Waits until every part has its index (tests and benchmarks).
+  void WaitIndexed() const;
+
+  // Live tail: `fn` sees every batch Append() takes, right after its
+  // entries became visible (before they are durable), on the appending
+  // thread; it must be quick (copy what it needs and return). Costs Append
+  // nothing while nobody subscribes. Returns an id for Unsubscribe, after
+  // which fn is not called any more (a call in progress finishes first).
+  using AppendListener = std::function<void(const RecordBatch& batch)>;
+  uint64_t Subscribe(AppendListener fn) const;
+  void Unsubscribe(uint64_t id) const;
 
   // Per-stream counts over [start, end) without decompressing where the
   // block index says enough.

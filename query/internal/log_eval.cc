@@ -55,7 +55,7 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
   opts.end_ns = q.end_ns;
   opts.backward = backward;
   absl::Status st = ScanCandidates(
-      expr, pipeline, opts, ctx,
+      expr, &pipeline, opts, ctx,
       [&](uint64_t stream, const store::EntryView& e) {
         Candidate c{e.ts_ns, seq, stream, {}, {}, {}};
         if (heap.size() >= q.limit && !better(c, heap.top())) {

@@ -61,7 +61,8 @@ std::optional<std::string> TraceIdOf(const LabelFilter& f) {
 
 }  // namespace
 
-Pipeline::Pipeline(const std::vector<PipelineStage>& stages) : stages_(stages) {
+Pipeline::Pipeline(const std::vector<PipelineStage>& stages)
+    : stages_(stages), done_(stages.size(), false) {
   for (const PipelineStage& s : stages) {
     switch (s.kind) {
       case PipelineStage::Kind::kLineFilter:
@@ -77,8 +78,9 @@ Pipeline::Pipeline(const std::vector<PipelineStage>& stages) : stages_(stages) {
 }
 
 bool Pipeline::Keep(std::string_view line) const {
-  for (const PipelineStage& s : stages_) {
-    if (s.kind == PipelineStage::Kind::kLineFilter &&
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const PipelineStage& s = stages_[i];
+    if (s.kind == PipelineStage::Kind::kLineFilter && !done_[i] &&
         !LineFilterKeeps(s.line_filter, line)) {
       return false;
     }
@@ -110,10 +112,11 @@ bool Pipeline::Process(const Labels& stream_labels,
   b->Reset(&stream_labels, &entry);
   line->assign(entry.line);
   std::string scratch;
-  for (const PipelineStage& s : stages_) {
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const PipelineStage& s = stages_[i];
     switch (s.kind) {
       case PipelineStage::Kind::kLineFilter:
-        if (!LineFilterKeeps(s.line_filter, *line)) return false;
+        if (!done_[i] && !LineFilterKeeps(s.line_filter, *line)) return false;
         break;
       case PipelineStage::Kind::kJson:
         ExtractJson(*line, s, b);
@@ -182,9 +185,10 @@ bool Pipeline::Process(const Labels& stream_labels,
   return true;
 }
 
-std::vector<std::string> Pipeline::RequiredLiterals() const {
-  std::vector<std::string> out;
-  for (const PipelineStage& s : stages_) {
+std::vector<size_t> Pipeline::RequiredStages() const {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const PipelineStage& s = stages_[i];
     if (s.kind == PipelineStage::Kind::kLineFormat ||
         s.kind == PipelineStage::Kind::kDecolorize) {
       break;
@@ -193,10 +197,23 @@ std::vector<std::string> Pipeline::RequiredLiterals() const {
         s.line_filter.op == LineFilterOp::kContains &&
         s.line_filter.values.size() == 1 &&
         !s.line_filter.values[0].value.empty()) {
-      out.push_back(s.line_filter.values[0].value);
+      out.push_back(i);
     }
   }
   return out;
+}
+
+std::vector<std::string> Pipeline::RequiredLiterals() const {
+  std::vector<std::string> out;
+  for (size_t i : RequiredStages()) {
+    out.push_back(stages_[i].line_filter.values[0].value);
+  }
+  return out;
+}
+
+std::vector<std::string> Pipeline::PushDownLiterals() {
+  for (size_t i : RequiredStages()) done_[i] = true;
+  return RequiredLiterals();
 }
 
 std::optional<std::string> Pipeline::TraceIdFilter() const {

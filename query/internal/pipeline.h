@@ -42,13 +42,20 @@ class Pipeline {
   // Literal `|=` values that every kept line contains (filters before any
   // stage that rewrites the line): what a store may use to skip blocks.
   std::vector<std::string> RequiredLiterals() const;
+  // The same, and those filters are skipped from now on: the store applies
+  // them (ScanOptions::must_contain).
+  std::vector<std::string> PushDownLiterals();
   // The id of a `| trace_id="..."` filter that runs before any stage that
   // could set a trace_id label: the entries of that trace are the only
   // candidates.
   std::optional<std::string> TraceIdFilter() const;
 
  private:
+  // Indexes of the literal filters RequiredLiterals() names.
+  std::vector<size_t> RequiredStages() const;
+
   const std::vector<PipelineStage>& stages_;
+  std::vector<bool> done_;  // stages applied by the store
   bool line_only_ = true;
 };
 

@@ -204,44 +204,55 @@ store::ScanOptions WindowScan(const RangeAggExpr& e, const Steps& steps,
   return opts;
 }
 
-// Line-only pipeline, count/rate/bytes: one stream at a time, per-stream
-// labels, windows finished when the next stream begins.
+// Line-only pipeline, count/rate/bytes: streams spread over the scan
+// workers; each worker finishes a stream's windows when its next stream
+// begins, so memory holds one stream per worker.
 absl::StatusOr<MetricResult> EvalAdditive(const RangeAggExpr& e,
                                           const Steps& steps,
-                                          const Pipeline& pipeline,
+                                          Pipeline* pipeline,
                                           store::ScanOptions opts,
                                           EvalContext* ctx) {
-  MetricResult r;
-  uint64_t current = 0;
-  bool have_current = false;
-  std::vector<Point> pts;
-  const bool bytes = BytesOp(e.op);
-  auto flush = [&] {
-    if (!have_current || pts.empty()) return;
-    Series s;
-    if (auto labels = ctx->index->Get(ctx->tenant, current)) {
-      s.labels = pipeline.OutputLabels(*labels);
-    }
-    WindowSamples(e, steps, pts, &s);
-    if (!s.samples.empty()) r.series.push_back(std::move(s));
-    pts.clear();
+  struct Worker {
+    uint64_t current = 0;
+    bool have_current = false;
+    std::vector<Point> pts;
+    std::vector<Series> series;
   };
-  absl::Status st = ScanCandidates(
+  std::vector<Worker> workers(std::max(1, ctx->threads()));
+  const bool bytes = BytesOp(e.op);
+  auto flush = [&](Worker& w) {
+    if (!w.have_current || w.pts.empty()) return;
+    Series s;
+    if (auto labels = ctx->index->Get(ctx->tenant, w.current)) {
+      s.labels = pipeline->OutputLabels(*labels);
+    }
+    WindowSamples(e, steps, w.pts, &s);
+    if (!s.samples.empty()) w.series.push_back(std::move(s));
+    w.pts.clear();
+  };
+  int used = 1;
+  absl::Status st = ScanCandidatesParallel(
       *e.log, pipeline, opts, ctx,
-      [&](uint64_t stream, const store::EntryView& entry) {
-        if (!have_current || stream != current) {
-          flush();
-          current = stream;
-          have_current = true;
+      [&](int wi, uint64_t stream, const store::EntryView& entry) {
+        Worker& w = workers[wi];
+        if (!w.have_current || stream != w.current) {
+          flush(w);
+          w.current = stream;
+          w.have_current = true;
         }
-        if (pipeline.Keep(entry.line)) {
-          pts.push_back({entry.ts_ns,
-                         bytes ? static_cast<double>(entry.line.size()) : 1});
+        if (pipeline->Keep(entry.line)) {
+          w.pts.push_back({entry.ts_ns,
+                           bytes ? static_cast<double>(entry.line.size()) : 1});
         }
         return true;
-      });
+      },
+      &used);
   if (!st.ok()) return st;
-  flush();
+  MetricResult r;
+  for (Worker& w : workers) {
+    flush(w);
+    for (Series& s : w.series) r.series.push_back(std::move(s));
+  }
   SortByLabels(&r.series);
   MergeEqualLabels(&r.series);
   return r;
@@ -250,8 +261,7 @@ absl::StatusOr<MetricResult> EvalAdditive(const RangeAggExpr& e,
 // Every other range aggregation: the full pipeline per entry, samples
 // collected per output label set.
 absl::StatusOr<MetricResult> EvalGeneral(const RangeAggExpr& e,
-                                         const Steps& steps,
-                                         const Pipeline& pipeline,
+                                         const Steps& steps, Pipeline* pipeline,
                                          store::ScanOptions opts,
                                          EvalContext* ctx) {
   std::map<Labels, std::vector<Point>> series;
@@ -271,7 +281,7 @@ absl::StatusOr<MetricResult> EvalGeneral(const RangeAggExpr& e,
           auto labels = ctx->index->Get(ctx->tenant, stream);
           stream_labels = labels ? *std::move(labels) : Labels();
         }
-        if (!pipeline.Process(stream_labels, entry, &b, &line)) return true;
+        if (!pipeline->Process(stream_labels, entry, &b, &line)) return true;
         double v = bytes ? static_cast<double>(line.size()) : 1;
         if (e.unwrap) {
           const std::string* text = b.Get(e.unwrap->label);
@@ -359,9 +369,9 @@ absl::StatusOr<MetricResult> EvalRange(const RangeAggExpr& e,
   Pipeline pipeline(e.log->pipeline);
   store::ScanOptions opts = WindowScan(e, steps, ctx);
   if (Additive(e) && pipeline.line_only() && !pipeline.TraceIdFilter()) {
-    return EvalAdditive(e, steps, pipeline, std::move(opts), ctx);
+    return EvalAdditive(e, steps, &pipeline, std::move(opts), ctx);
   }
-  auto r = EvalGeneral(e, steps, pipeline, std::move(opts), ctx);
+  auto r = EvalGeneral(e, steps, &pipeline, std::move(opts), ctx);
   if (!r.ok()) return r;
   SortByLabels(&r->series);
   return r;

@@ -8,6 +8,7 @@
 #include "common/gzip.h"
 #include "common/log.h"
 #include "server/internal/http_util.h"
+#include "server/internal/ws_session.h"
 
 namespace silt::server::internal {
 
@@ -115,7 +116,7 @@ void HttpSession::OnHeader(const beast::error_code& ec) {
     if (shared_->stopping) return Reject(503, "server is shutting down");
   }
   auto& req = parser_->get();
-  // Websocket upgrades would be taken over here (the header is complete).
+  if (boost::beast::websocket::is_upgrade(req)) return Upgrade();
   auto expect = req.find(http::field::expect);
   if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
       !parser_->is_done()) {
@@ -155,7 +156,7 @@ void HttpSession::OnBody(const beast::error_code& ec) {
   Dispatch();
 }
 
-void HttpSession::Dispatch() {
+HttpRequest HttpSession::Decode() {
   auto& req = parser_->get();
   HttpRequest r;
   r.method = std::string(req.method_string());
@@ -171,6 +172,35 @@ void HttpSession::Dispatch() {
     auto [it, inserted] = r.headers.emplace(std::move(name), value);
     if (!inserted) it->second += ", " + value;
   }
+  return r;
+}
+
+void HttpSession::Upgrade() {
+  if (!shared_->ws_handler) {
+    return Reject(400, "websocket upgrades are not served on " +
+                           std::string(parser_->get().target()));
+  }
+  HttpRequest r = Decode();
+  auto ws = std::make_shared<WsSession>(std::move(stream_), shared_);
+  ws->Start(parser_->release(), std::move(r));
+  parser_.reset();
+  // The socket belongs to the websocket now: forget this session.
+  closed_ = true;
+  std::shared_ptr<HttpSession> self;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    auto it = shared_->sessions.find(this);
+    if (it != shared_->sessions.end()) {
+      self = std::move(it->second);
+      shared_->sessions.erase(it);
+    }
+    shared_->cv.notify_all();
+  }
+}
+
+void HttpSession::Dispatch() {
+  auto& req = parser_->get();
+  HttpRequest r = Decode();
   r.body = std::move(req.body());
 
   std::string encoding = Lower(r.Header("content-encoding"));
@@ -217,6 +247,8 @@ void HttpSession::Dispatch() {
   Responder respond = [state](HttpResponse response) {
     state->Deliver(std::move(response));
   };
+  cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  r.cancelled = cancelled_;
   try {
     shared_->handler(std::move(r), std::move(respond));
   } catch (const std::exception& e) {
@@ -224,6 +256,44 @@ void HttpSession::Dispatch() {
     LogError("http handler threw", {{"error", e.what()}});
   } catch (...) {
     LogError("http handler threw");
+  }
+  Monitor();
+}
+
+void HttpSession::Monitor() {
+  // Bytes already here are the next pipelined request: the client is
+  // still there, and reading more would mix them up.
+  if (closed_ || buffer_.size() > 0) return;
+  monitoring_ = true;
+  stream_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](const beast::error_code& ec, size_t n) {
+        self->OnMonitor(ec, n);
+      });
+}
+
+void HttpSession::OnMonitor(const beast::error_code& ec, size_t n) {
+  monitoring_ = false;
+  if (!ec) {
+    buffer_.commit(n);  // a pipelined request: kept for ReadHeader
+  } else if (ec != asio::error::operation_aborted) {
+    // EOF, reset: nobody will read the answer. (Go's net/http cancels a
+    // half-closed request the same way.)
+    peer_gone_ = true;
+    if (cancelled_) cancelled_->store(true);
+  }
+  Then then = then_;
+  then_ = Then::kNothing;
+  switch (then) {
+    case Then::kNothing:
+      return;
+    case Then::kReadHeader:
+      if (peer_gone_) return Shutdown();
+      return ReadHeader();
+    case Then::kLinger:
+      return Linger();
+    case Then::kShutdown:
+      return Shutdown();
   }
 }
 
@@ -272,9 +342,24 @@ void HttpSession::OnWrite(bool close, bool counted,
                           const beast::error_code& ec) {
   res_.reset();
   if (counted) shared_->RequestDone();
-  if (ec) return Shutdown();
-  if (close) return Linger();
-  ReadHeader();
+  Then then = ec || peer_gone_ ? Then::kShutdown
+              : close          ? Then::kLinger
+                               : Then::kReadHeader;
+  if (monitoring_) {
+    // The pending read must finish before another starts.
+    then_ = then;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+    return;
+  }
+  switch (then) {
+    case Then::kShutdown:
+      return Shutdown();
+    case Then::kLinger:
+      return Linger();
+    default:
+      return ReadHeader();
+  }
 }
 
 void HttpSession::Linger() {

@@ -4,8 +4,9 @@
 // called; then the next request on a keep-alive connection. Every method
 // runs on the session's strand.
 //
-// A websocket upgrade (Loki tail) would branch in OnHeader(): the request
-// header is parsed there and the stream can be handed to a websocket session.
+// A websocket upgrade (Loki tail) is handed to a WsSession in OnHeader().
+// While a handler works on a request, a read stays pending so a client
+// that goes away marks the request cancelled.
 #pragma once
 
 #include <memory>
@@ -38,6 +39,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadBody();
   void OnBody(const boost::beast::error_code& ec);
   void Dispatch();
+  // Decodes the parsed request (path, query, headers) without the body.
+  HttpRequest Decode();
+  void Upgrade();
+  // Watches the socket while the handler works: EOF or an error cancels
+  // the request.
+  void Monitor();
+  void OnMonitor(const boost::beast::error_code& ec, size_t n);
   // Answers without calling the handler (4xx/5xx); closes afterwards.
   void Reject(int status, std::string message);
   void Write(int status, const std::string& content_type, std::string body,
@@ -60,6 +68,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;
   bool closed_ = false;
   bool lingering_ = false;
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  bool monitoring_ = false;  // a Monitor() read is pending
+  bool peer_gone_ = false;   // the client closed (or half-closed)
+  // What OnWrite wanted to do next while a Monitor() read was pending.
+  enum class Then { kNothing, kReadHeader, kLinger, kShutdown };
+  Then then_ = Then::kNothing;
   char drain_[4096];
 };
 

@@ -16,13 +16,15 @@
 namespace silt::server::internal {
 
 class HttpSession;
+class WsSession;
 
 struct HttpShared {
-  HttpShared(const HttpServerOptions& o, HttpHandler h)
-      : options(o), handler(std::move(h)) {}
+  HttpShared(const HttpServerOptions& o, HttpHandler h, WebsocketHandler w)
+      : options(o), handler(std::move(h)), ws_handler(std::move(w)) {}
 
   const HttpServerOptions options;
   const HttpHandler handler;
+  const WebsocketHandler ws_handler;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -32,6 +34,8 @@ struct HttpShared {
   // Owns the live sessions: a session waiting for its handler has no
   // operation in flight that would keep it alive.
   std::map<HttpSession*, std::shared_ptr<HttpSession>> sessions;
+  // Open websockets, closed at Stop().
+  std::map<WsSession*, std::weak_ptr<WsSession>> websockets;
 
   void RequestDone() {
     std::lock_guard<std::mutex> lock(mu);

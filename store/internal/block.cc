@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "common/find.h"
@@ -185,9 +186,58 @@ void BlockBuilder::Finish(std::string* out) {
 absl::Status DecodedBlock::Parse(std::string payload,
                                  std::shared_ptr<const TraceTable> traces) {
   payload_ = std::move(payload);
+  return ParseBuffer(std::move(traces));
+}
+
+namespace {
+
+// FormatTsText with the "YYYY-MM-DDTHH:MM:SS" of the last second kept:
+// the entries of a block are seconds apart at most, mostly.
+class TsTextCache {
+ public:
+  size_t Format(int64_t ts_ns, int form, char* buf) {
+    static constexpr int kFracDigits[kNumTsForms] = {0, 3, 6, 9};
+    const int64_t secs = ts_ns / 1000000000;
+    if (ts_ns < 0 || secs != secs_) {
+      size_t n = FormatTsText(ts_ns, form, buf);
+      if (n >= 19) {
+        secs_ = secs;
+        std::memcpy(prefix_, buf, 19);
+      }
+      return n;
+    }
+    if (form < 0 || form >= kNumTsForms) return 0;
+    const int digits = kFracDigits[form];
+    uint64_t frac = static_cast<uint64_t>(ts_ns % 1000000000);
+    uint64_t unit = 1;
+    for (int i = digits; i < 9; ++i) unit *= 10;
+    if (frac % unit != 0) return 0;
+    std::memcpy(buf, prefix_, 19);
+    char* p = buf + 19;
+    if (digits > 0) {
+      *p++ = '.';
+      uint64_t v = frac / unit;
+      for (int i = digits - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + v % 10);
+        v /= 10;
+      }
+      p += digits;
+    }
+    *p++ = 'Z';
+    return p - buf;
+  }
+
+ private:
+  int64_t secs_ = -1;
+  char prefix_[19];
+};
+
+}  // namespace
+
+absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
+                                       std::string_view only_trace) {
   traces_ = std::move(traces);
   ents_.clear();
-  text_.clear();
   auto bad = [this](const char* why) {
     ents_.clear();
     return absl::DataLossError(absl::StrCat("block: ", why));
@@ -201,6 +251,7 @@ absl::Status DecodedBlock::Parse(std::string payload,
     total += sizes[i];
   }
   if (!d.ok() || total != d.remaining()) return bad("header");
+  if (n > d.remaining()) return bad("more entries than bytes");
   data_ = d.pos();
   const char* sec[kNumSections];
   uint64_t off = 0;
@@ -215,10 +266,19 @@ absl::Status DecodedBlock::Parse(std::string payload,
   Decoder lines = dec(kSecLines), spans = dec(kSecSpans),
           metas = dec(kSecMetas);
   const size_t ntraces = traces_ ? traces_->ids.size() : 0;
-  text_.reserve(sizes[kSecLines] + n * 64);
   ents_.resize(n);
+  // Lines are rebuilt in place at the end of text_, whose size is its
+  // capacity (grown, never shrunk, so a reused block does not zero-fill).
+  size_t used = 0;
+  auto reserve = [&](size_t more) {
+    if (used + more > text_.size()) {
+      text_.resize(
+          std::max(text_.size() * 2,
+                   std::max<size_t>(used + more, sizes[kSecLines] + n * 48)));
+    }
+  };
+  TsTextCache ts_cache;
   int64_t prev = 0, prev_trace = -1;
-  std::string line;
   for (uint32_t i = 0; i < n; ++i) {
     Ent& e = ents_[i];
     prev += UnZigZag(ts.Varint64());
@@ -249,27 +309,61 @@ absl::Status DecodedBlock::Parse(std::string payload,
         !ll.ok() || !lines.ok() || !spans.ok() || !ml.ok() || !metas.ok()) {
       return bad("columns shorter than their entries");
     }
-    // Undo the cuts in reverse order: timestamp text, span, trace.
-    line.assign(stored.data(), stored.size());
+    if (!only_trace.empty() && trace != only_trace) {
+      e.line_off = static_cast<uint32_t>(used);
+      e.line_len = 0;
+      continue;
+    }
+    // Undo the cuts in reverse order: timestamp text, span, trace. Each
+    // position is in the line as rebuilt so far, so the pieces are first
+    // laid out as at most 7 segments, then copied once.
+    struct Seg {
+      const char* p;
+      size_t n;
+    };
+    Seg segs[7] = {{stored.data(), stored.size()}};
+    int nseg = 1;
+    size_t len = stored.size();
+    auto insert = [&](size_t pos, const char* p, size_t k) {
+      int i = 0;
+      while (i < nseg && pos > segs[i].n) pos -= segs[i++].n;
+      if (i == nseg) {  // pos == len: append
+        segs[nseg++] = {p, k};
+      } else {
+        for (int j = nseg - 1; j > i; --j) segs[j + 2] = segs[j];
+        Seg tail{segs[i].p + pos, segs[i].n - pos};
+        segs[i].n = pos;
+        segs[i + 1] = {p, k};
+        segs[i + 2] = tail;
+        nseg += 2;
+      }
+      len += k;
+    };
+    char ts_buf[32];
     if (ts_text != 0) {
       const uint64_t pos = (ts_text - 1) / kNumTsForms;
       const int form = static_cast<int>((ts_text - 1) % kNumTsForms);
-      char buf[32];
-      size_t len = FormatTsText(e.ts, form, buf);
-      if (len == 0 || pos > line.size()) return bad("bad timestamp cut");
-      line.insert(pos, buf, len);
+      size_t k = ts_cache.Format(e.ts, form, ts_buf);
+      if (k == 0 || pos > len) return bad("bad timestamp cut");
+      insert(pos, ts_buf, k);
     }
     if (span_pos != 0) {
-      if (span_pos - 1 > line.size()) return bad("bad span cut");
-      line.insert(span_pos - 1, span.data(), span.size());
+      if (span_pos - 1 > len) return bad("bad span cut");
+      insert(span_pos - 1, span.data(), span.size());
     }
     if (trace_pos != 0) {
-      if (trace_pos - 1 > line.size()) return bad("bad trace cut");
-      line.insert(trace_pos - 1, trace.data(), trace.size());
+      if (trace_pos - 1 > len) return bad("bad trace cut");
+      insert(trace_pos - 1, trace.data(), trace.size());
     }
-    e.line_off = static_cast<uint32_t>(text_.size());
-    e.line_len = static_cast<uint32_t>(line.size());
-    text_.append(line);
+    reserve(len);
+    char* out = text_.data() + used;
+    for (int i = 0; i < nseg; ++i) {
+      std::memcpy(out, segs[i].p, segs[i].n);
+      out += segs[i].n;
+    }
+    e.line_off = static_cast<uint32_t>(used);
+    e.line_len = static_cast<uint32_t>(len);
+    used += len;
   }
   if (ts.remaining() || tr.remaining() || tp.remaining() || sl.remaining() ||
       sp.remaining() || tt.remaining() || ll.remaining() || lines.remaining() ||
@@ -277,6 +371,14 @@ absl::Status DecodedBlock::Parse(std::string payload,
     return bad("columns longer than their entries");
   }
   return absl::OkStatus();
+}
+
+uint32_t DecodedBlock::EntryAt(const char* p) const {
+  const uint32_t off = static_cast<uint32_t>(p - text_.data());
+  auto it =
+      std::upper_bound(ents_.begin(), ents_.end(), off,
+                       [](uint32_t o, const Ent& e) { return o < e.line_off; });
+  return static_cast<uint32_t>(it - ents_.begin()) - 1;
 }
 
 EntryView DecodedBlock::entry(uint32_t i) const {
@@ -288,6 +390,44 @@ EntryView DecodedBlock::entry(uint32_t i) const {
   v.span_id = std::string_view(data_ + e.span_off, e.span_len);
   v.metadata = std::string_view(data_ + e.meta_off, e.meta_len);
   return v;
+}
+
+namespace {
+
+// Spare decoded blocks; bounded so an idle server keeps little memory.
+struct BlockPool {
+  static constexpr size_t kMaxSpare = 8;
+  std::mutex mu;
+  std::vector<DecodedBlock*> spare;
+};
+
+BlockPool& Pool() {
+  static BlockPool* pool = new BlockPool();
+  return *pool;
+}
+
+}  // namespace
+
+std::shared_ptr<DecodedBlock> NewDecodedBlock() {
+  DecodedBlock* b = nullptr;
+  {
+    std::lock_guard<std::mutex> l(Pool().mu);
+    if (!Pool().spare.empty()) {
+      b = Pool().spare.back();
+      Pool().spare.pop_back();
+    }
+  }
+  if (b == nullptr) b = new DecodedBlock();
+  return std::shared_ptr<DecodedBlock>(b, [](DecodedBlock* d) {
+    {
+      std::lock_guard<std::mutex> l(Pool().mu);
+      if (Pool().spare.size() < BlockPool::kMaxSpare) {
+        Pool().spare.push_back(d);
+        return;
+      }
+    }
+    delete d;
+  });
 }
 
 struct BlockCompressor::Rep {

@@ -64,30 +64,54 @@ class DecodedBlock {
   // null if the part has none). kDataLoss if anything does not add up.
   absl::Status Parse(std::string payload,
                      std::shared_ptr<const TraceTable> traces);
+  // The same for a payload already written into *payload_buffer(): a
+  // reused block keeps its buffers, so decoding allocates nothing.
+  std::string* payload_buffer() { return &payload_; }
+  // With only_trace set, lines are rebuilt only for the entries with that
+  // trace id (the others read as empty): what a trace lookup needs.
+  absl::Status ParseBuffer(std::shared_ptr<const TraceTable> traces,
+                           std::string_view only_trace = {});
+
   uint32_t size() const { return static_cast<uint32_t>(ents_.size()); }
   int64_t ts(uint32_t i) const { return ents_[i].ts; }
   std::string_view line(uint32_t i) const {
     return std::string_view(text_.data() + ents_[i].line_off,
                             ents_[i].line_len);
   }
+  // Index of the trace id of entry i in the part's trace table, or -1.
+  int64_t trace_index(uint32_t i) const { return ents_[i].trace; }
+  // The lines of entries [first, last) back to back: one range to search.
+  std::string_view text(uint32_t first, uint32_t last) const {
+    if (first >= last) return {};
+    const Ent& a = ents_[first];
+    const Ent& b = ents_[last - 1];
+    return std::string_view(text_.data() + a.line_off,
+                            b.line_off + b.line_len - a.line_off);
+  }
+  // The entry whose line holds text_ offset `off` (REQUIRES: inside
+  // text(0, size())).
+  uint32_t EntryAt(const char* p) const;
   EntryView entry(uint32_t i) const;
 
  private:
   struct Ent {
     int64_t ts;
-    uint32_t line_off, line_len;  // in text_
     int64_t trace;                // -1 none
-    uint32_t trace_off;           // in text_ if trace_in_line
-    uint32_t span_off, span_len;  // in text_ or payload (span_in_line)
+    uint32_t line_off, line_len;  // in text_
+    uint32_t span_off, span_len;  // in payload
     uint32_t meta_off, meta_len;  // in payload
-    bool trace_in_line, span_in_line;
   };
   std::string payload_;
-  std::string text_;  // the lines, put back together
+  std::string text_;  // the lines, put back together; size() is capacity
   const char* data_ = nullptr;
   std::shared_ptr<const TraceTable> traces_;
   std::vector<Ent> ents_;
 };
+
+// A decoded block from a process-wide pool: its buffers are reused by the
+// next block once every reference is gone, so scans do not fault fresh
+// pages for each block. Thread-safe.
+std::shared_ptr<DecodedBlock> NewDecodedBlock();
 
 // zstd compression of block payloads; keeps its context between blocks.
 // Not thread-safe: one per thread.

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include "common/find.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "store/internal/grams.h"
+#include "store/internal/part_index.h"
 
 namespace silt::store {
 
@@ -32,8 +35,22 @@ struct Cursor {
 
 class Merger {
  public:
-  Merger(const ScanOptions& o, BlockCache* cache)
-      : o_(o), back_(o.backward), cache_(cache) {}
+  Merger(const ScanOptions& o, const LineFilter& filter, int worker,
+         BlockCache* cache)
+      : o_(o),
+        back_(o.backward),
+        filter_(filter),
+        report_(!filter.empty() && o.progress != nullptr),
+        worker_(worker),
+        cache_(cache) {}
+
+  // False once options.progress asked to stop.
+  bool going() const { return going_; }
+  void Report(uint64_t entries, uint64_t bytes) {
+    if (report_ && going_ && !o_.progress(worker_, entries, bytes)) {
+      going_ = false;
+    }
+  }
 
   // True if a should come out before b.
   bool Before(const Cursor* a, const Cursor* b) const {
@@ -46,21 +63,25 @@ class Merger {
 
   bool InRange(int64_t ts) const { return ts >= o_.start_ns && ts < o_.end_ns; }
 
-  // Positions a head cursor; false if empty.
+  // Positions a head cursor on its next entry that passes the filter;
+  // false if none is left.
   bool HeadSettle(Cursor* c) {
     const auto& v = *c->head;
-    if (back_) {
-      if (c->hpos == 0) return false;
-      const HeadEntry& e = v[c->hpos - 1];
-      c->ts = e.ts_ns;
-      c->line = e.line();
-    } else {
-      if (c->hpos >= v.size()) return false;
-      const HeadEntry& e = v[c->hpos];
-      c->ts = e.ts_ns;
-      c->line = e.line();
+    while (true) {
+      if (back_ ? c->hpos == 0 : c->hpos >= v.size()) return false;
+      const HeadEntry& e = v[back_ ? c->hpos - 1 : c->hpos];
+      Report(1, e.line_len);
+      if (filter_.empty() || (going_ && filter_.Keeps(e.line()))) {
+        c->ts = e.ts_ns;
+        c->line = e.line();
+        return true;
+      }
+      if (back_) {
+        --c->hpos;
+      } else {
+        ++c->hpos;
+      }
     }
-    return true;
   }
 
   // Makes `c` a placeholder for run `c->run`, or moves to the next run in
@@ -93,7 +114,13 @@ class Merger {
   bool PartLoad(Cursor* c) {
     c->placeholder = false;
     const auto* r = c->run;
+    if (!filter_.grams.empty() && !BlockMayMatch(c->part, r->block)) {
+      NextRun(c);
+      return PartPlaceholder(c);
+    }
     c->block = cache_->Get(c->part, r->block);
+    Report(r->count, r->line_bytes);
+    if (!going_) c->block.reset();
     // A damaged block (null) or a run that does not fit it: skip the run.
     if (c->block != nullptr && r->count > 0 &&
         r->first + r->count <= c->block->size()) {
@@ -111,7 +138,7 @@ class Merger {
     const DecodedBlock& b = *c->block;
     while (c->bpos >= r->first && c->bpos < r->first + r->count) {
       int64_t ts = b.ts(c->bpos);
-      if (InRange(ts)) {
+      if (InRange(ts) && (filter_.empty() || filter_.Keeps(b.line(c->bpos)))) {
         c->ts = ts;
         c->line = b.line(c->bpos);
         return true;
@@ -159,11 +186,50 @@ class Merger {
     return c->block->entry(c->bpos);
   }
 
+  // The part index's filter for the block, if the part has an index.
+  bool BlockMayMatch(const PartReader* part, uint32_t block) {
+    std::shared_ptr<const PartIndex> index = part->index();
+    if (index == nullptr || index->BlockMayContain(block, filter_.grams)) {
+      return true;
+    }
+    if (part != last_skipped_part_ || block != last_skipped_block_) {
+      last_skipped_part_ = part;
+      last_skipped_block_ = block;
+      Metrics().blocks_skipped.With({}).Inc();
+    }
+    return false;
+  }
+
   const ScanOptions& o_;
   const bool back_;
+  const LineFilter& filter_;
+  const bool report_;
+  const int worker_;
+  bool going_ = true;
   BlockCache* cache_;
+  const PartReader* last_skipped_part_ = nullptr;
+  uint32_t last_skipped_block_ = 0;
 };
 }  // namespace
+
+bool LineFilter::Keeps(std::string_view line) const {
+  for (const std::string& l : literals) {
+    if (FindSubstring(line, l) == nullptr) return false;
+  }
+  return true;
+}
+
+LineFilter MakeLineFilter(const std::vector<std::string>& must_contain) {
+  LineFilter f;
+  for (const std::string& l : must_contain) {
+    if (l.empty()) continue;
+    f.literals.push_back(l);
+    for (uint32_t g : LiteralGrams(l)) f.grams.push_back(g);
+  }
+  std::sort(f.grams.begin(), f.grams.end());
+  f.grams.erase(std::unique(f.grams.begin(), f.grams.end()), f.grams.end());
+  return f;
+}
 
 std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
                                                     uint32_t block) {
@@ -178,7 +244,7 @@ std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
       return d;
     }
   }
-  auto d = std::make_shared<DecodedBlock>();
+  std::shared_ptr<DecodedBlock> d = NewDecodedBlock();
   absl::Status s = part->ReadBlock(block, d.get());
   if (!s.ok()) {
     LogError("store: skipping damaged block",
@@ -213,11 +279,12 @@ bool HeadEntriesSorted(const std::vector<HeadEntry>& entries) {
   return true;
 }
 
-void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
+bool MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
                  const std::vector<const PartReader*>& parts,
-                 const ScanOptions& options, BlockCache* cache,
+                 const ScanOptions& options, const LineFilter& filter,
+                 int worker, BlockCache* cache,
                  const std::function<bool(uint64_t, const EntryView&)>& fn) {
-  Merger m(options, cache);
+  Merger m(options, filter, worker, cache);
   std::vector<Cursor> cursors;
   cursors.reserve(parts.size() + 1);
   if (!head.empty()) {
@@ -244,8 +311,11 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
 
   bool have_last = false;
   int64_t last_ts = 0;
-  std::string last_line;
-  while (!heap.empty()) {
+  // The last line returned, for dropping identical entries; its block is
+  // held so the view stays valid (head entries outlive the scan).
+  std::string_view last_line;
+  std::shared_ptr<const DecodedBlock> last_block;
+  while (!heap.empty() && m.going()) {
     std::pop_heap(heap.begin(), heap.end(), cmp);
     Cursor* c = heap.back();
     heap.pop_back();
@@ -256,8 +326,9 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
       if (!(have_last && c->ts == last_ts && c->line == last_line)) {
         have_last = true;
         last_ts = c->ts;
-        last_line.assign(c->line.data(), c->line.size());
-        if (!fn(stream, m.View(c))) return;
+        last_line = c->line;
+        if (last_block != c->block) last_block = c->block;
+        if (!fn(stream, m.View(c))) return true;
       }
       alive = m.Advance(c);
     }
@@ -266,6 +337,7 @@ void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
       std::push_heap(heap.begin(), heap.end(), cmp);
     }
   }
+  return m.going();
 }
 
 }  // namespace silt::store

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/internal/block.h"
@@ -34,13 +36,27 @@ class BlockCache {
   std::vector<Slot> slots_;  // most recent last
 };
 
-// Calls fn(stream, entry) for the entries of `stream` in options' range.
-// `head` holds the stream's head entries, sorted by (ts, line) ascending and
-// already restricted to the range. Returns when fn returns false or the
+// ScanOptions::must_contain, prepared once per scan: the literals and the
+// grams a block filter must hold for a block to be read.
+struct LineFilter {
+  std::vector<std::string> literals;
+  std::vector<uint32_t> grams;
+  bool empty() const { return literals.empty(); }
+  bool Keeps(std::string_view line) const;
+};
+LineFilter MakeLineFilter(const std::vector<std::string>& must_contain);
+
+// Calls fn(stream, entry) for the entries of `stream` in options' range
+// whose lines pass `filter`. `head` holds the stream's head entries, sorted
+// by (ts, line) ascending and already restricted to the range. Blocks the
+// part index rules out are not read. Returns when fn returns false or the
 // entries run out.
-void MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
+// `worker` is passed to options.progress. Returns false if progress asked
+// to stop.
+bool MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
                  const std::vector<const PartReader*>& parts,
-                 const ScanOptions& options, BlockCache* cache,
+                 const ScanOptions& options, const LineFilter& filter,
+                 int worker, BlockCache* cache,
                  const std::function<bool(uint64_t, const EntryView&)>& fn);
 
 // Sorts head entries by (ts, line), as MergeStream wants them.

@@ -18,6 +18,8 @@
 
 namespace silt::store {
 
+class PartIndex;  // store/internal/part_index.h
+
 class PartReader {
  public:
   struct BlockHandle {
@@ -51,13 +53,24 @@ class PartReader {
   std::pair<const Run*, const Run*> RunsOf(uint64_t stream) const;
 
   // Reads, verifies and decodes block `i`. kDataLoss if it is damaged.
-  absl::Status ReadBlock(uint32_t i, DecodedBlock* out) const;
+  // With only_trace set only the lines of that trace id are rebuilt.
+  absl::Status ReadBlock(uint32_t i, DecodedBlock* out,
+                         std::string_view only_trace = {}) const;
+
+  // The trace table, read on first use and kept.
+  absl::StatusOr<std::shared_ptr<const TraceTable>> Traces() const;
+  uint32_t num_traces() const { return num_traces_; }
+  // The footer's own checksum: identifies this exact file.
+  uint64_t footer_checksum() const { return footer_checksum_; }
+
+  // The part's index (block filters, trace table; part_index_format.md),
+  // or null until the background indexer has built it.
+  std::shared_ptr<const PartIndex> index() const;
+  void SetIndex(std::shared_ptr<const PartIndex> index) const;
 
  private:
   PartReader() = default;
   absl::Status Load();
-  // The trace table, read on first use and kept.
-  absl::StatusOr<std::shared_ptr<const TraceTable>> Traces() const;
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
@@ -68,8 +81,11 @@ class PartReader {
   int64_t min_ts_ = 0, max_ts_ = 0;
   uint64_t trace_offset_ = 0, trace_checksum_ = 0;
   uint32_t trace_stored_ = 0, trace_raw_ = 0, num_traces_ = 0;
+  uint64_t footer_checksum_ = 0;
   mutable std::mutex traces_mu_;
   mutable std::shared_ptr<const TraceTable> traces_;
+  mutable std::mutex index_mu_;
+  mutable std::shared_ptr<const PartIndex> index_;
 };
 
 }  // namespace silt::store

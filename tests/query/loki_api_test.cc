@@ -289,7 +289,28 @@ TEST_F(LokiApiTest, ScanLimitIs400) {
   Answer a =
       small.QueryRange("default", Q(R"({app=~".+"} |= "nothing")"), kNow);
   EXPECT_EQ(a.status, 400);
-  EXPECT_NE(a.body.find("max_entries_scanned"), std::string::npos) << a.body;
+  EXPECT_NE(a.body.find("max_query_entries_scanned"), std::string::npos)
+      << a.body;
+}
+
+TEST_F(LokiApiTest, TimeoutIs400AndCancelStops) {
+  PushStandard();
+  QueryLimits limits;
+  limits.timeout_ms = -1;  // the deadline has passed when the scan starts
+  LokiApi late(&index_, store_.get(), limits);
+  Answer a = late.QueryRange("default", Q(R"({app=~".+"})"), kNow);
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("query_timeout"), std::string::npos) << a.body;
+  std::atomic<bool> gone{true};
+  a = api_->QueryRange("default",
+                       Q(R"(sum(count_over_time({app=~".+"} |= "GET" [1m])))"),
+                       kNow, &gone);
+  EXPECT_EQ(a.status, 499) << a.body;
+  a = api_->Trace("default", "t1", {}, &gone);
+  EXPECT_EQ(a.status, 499) << a.body;
+  gone = false;
+  a = api_->QueryRange("default", Q(R"({app=~".+"})"), kNow, &gone);
+  EXPECT_EQ(a.status, 200) << a.body;
 }
 
 TEST_F(LokiApiTest, LabelsValuesSeries) {

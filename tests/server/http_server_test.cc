@@ -373,3 +373,59 @@ TEST(UrlEncodeTest, EncodesReserved) {
 
 }  // namespace
 }  // namespace silt::server
+
+namespace silt::server {
+namespace {
+
+TEST_F(HttpServerTest, ClientThatHangsUpCancelsItsRequest) {
+  std::atomic<bool> saw_cancel{false};
+  std::atomic<bool> handler_started{false};
+  handler_ = [&](HttpRequest&& req, Responder respond) {
+    handler_started = true;
+    auto cancelled = req.cancelled;
+    threads_.emplace_back(
+        [cancelled, respond = std::move(respond), &saw_cancel] {
+          for (int i = 0; i < 500 && !cancelled->load(); ++i) {
+            std::this_thread::sleep_for(10ms);
+          }
+          saw_cancel = cancelled->load();
+          HttpResponse r;
+          r.status = 200;
+          respond(std::move(r));
+        });
+  };
+  StartServer();
+  TcpClient c;
+  ASSERT_TRUE(c.Connect(port()).ok());
+  ASSERT_TRUE(c.SendAll("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").ok());
+  for (int i = 0; i < 200 && !handler_started; ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(handler_started);
+  c.Close();
+  for (int i = 0; i < 300 && !saw_cancel; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(saw_cancel);
+  // A client that waits is not cancelled, and keep-alive still works.
+  saw_cancel = false;
+  handler_ = [&](HttpRequest&& req, Responder respond) {
+    EXPECT_FALSE(req.cancelled->load());
+    auto cancelled = req.cancelled;
+    threads_.emplace_back([cancelled, respond = std::move(respond)] {
+      std::this_thread::sleep_for(100ms);
+      HttpResponse r;
+      r.status = cancelled->load() ? 499 : 200;
+      r.body = "done";
+      respond(std::move(r));
+    });
+  };
+  TcpClient k;
+  ASSERT_TRUE(k.Connect(port()).ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(k.SendAll("GET /x HTTP/1.1\r\nHost: x\r\n\r\n").ok());
+    std::string got = k.ReadUntil("done", 1, 5000);
+    EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
+  }
+}
+
+}  // namespace
+}  // namespace silt::server
