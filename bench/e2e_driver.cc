@@ -118,6 +118,7 @@ struct Options {
   int kafka_partitions = 128;  // the mock keeps ~5 MiB per partition
   std::string kafka_mock;      // default: tests/silt_kafka_mock by silt
   bool redact_compare = true;  // redaction on against --redact off
+  std::string kafka_compression = "none";  // what the producer compresses with
   int timeout_s = 600;
   std::string tmp;
 };
@@ -725,8 +726,8 @@ InputRun RunKafka(const Options& opt, const std::string& dir,
   if (!mock.Start(opt.kafka_mock, "bench", opt.kafka_partitions, &err)) {
     Die("kafka: %s", err.c_str());
   }
-  r.prep_s =
-      silt::bench::KcatProduceFile(mock.bootstrap(), "bench", log_path, &err);
+  r.prep_s = silt::bench::KcatProduceFile(mock.bootstrap(), "bench", log_path,
+                                          opt.kafka_compression, &err);
   if (r.prep_s < 0) Die("kafka: %s", err.c_str());
   const std::string data = dir + "/data-kafka";
   std::error_code ec;
@@ -749,16 +750,17 @@ InputRun RunKafka(const Options& opt, const std::string& dir,
   }
   const auto t0 = Clock::now();
   const double mock_cpu0 = silt::bench::ProcessCpuSeconds(mock.pid());
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   WaitMetric(silt, http_port, "silt_kafka_messages_consumed_total",
              double(lines), false);
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
   r.other_cpu_s = silt::bench::ProcessCpuSeconds(mock.pid()) - mock_cpu0;
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "kafka",
               " (the mock broker keeps about 5 MiB per partition: "
               "more --kafka-partitions?)");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("kafka silt did not exit 0 after SIGTERM");
   mock.Stop();
@@ -786,6 +788,7 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   int http_port = 0;
   WaitReady(silt, &http_port);
   const auto t0 = Clock::now();
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   std::string err;
   if (!silt::bench::PostAll(http_port, "/otlp/v1/logs", "application/json",
                             bodies, 4, &err)) {
@@ -795,8 +798,8 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "otlp", "");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("otlp silt did not exit 0 after SIGTERM");
   fs::remove_all(data, ec);
@@ -873,6 +876,7 @@ int Usage() {
                "[--keep] [--timeout SECONDS] [--tmp DIR] [--no-tail] "
                "[--idle-files N] [--idle-seconds S] [--no-kafka] [--no-otlp] "
                "[--kafka-partitions N] [--kafka-mock PATH] "
+               "[--kafka-compression none|lz4|zstd|...] "
                "[--no-redact-compare]\n");
   return 2;
 }
@@ -922,6 +926,8 @@ int main(int argc, char** argv) {
       opt.kafka_partitions = std::atoi(argv[++i]);
     } else if (a == "--kafka-mock" && v) {
       opt.kafka_mock = argv[++i];
+    } else if (a == "--kafka-compression" && v) {
+      opt.kafka_compression = argv[++i];
     } else {
       return Usage();
     }
@@ -1264,20 +1270,27 @@ int main(int argc, char** argv) {
     if (opt.kafka) {
       std::printf(
           "silt (kafka)     %8.3f  %8s  %7.1f  (%d partitions on the mock "
-          "broker, produced with kcat in %.1f s, not timed; mock CPU %.1f s, "
-          "silt CPU %.1f s; peak RSS %.0f MB)\n",
+          "broker, compression %s, produced with kcat in %.1f s, not timed; "
+          "peak RSS %.0f MB)\n",
           kafka.s, Thousands(want.lines / kafka.s).c_str(), raw_mb / kafka.s,
-          opt.kafka_partitions, kafka.prep_s, kafka.other_cpu_s, kafka.cpu_s,
+          opt.kafka_partitions, opt.kafka_compression.c_str(), kafka.prep_s,
           kafka.rss / 1048576.0);
     }
     if (opt.otlp) {
       std::printf(
           "silt (otlp)      %8.3f  %8s  %7.1f  (OTLP/JSON, 1000 records per "
-          "request, 4 connections, %.1f MB sent; silt CPU %.1f s; peak RSS "
-          "%.0f MB)\n",
+          "request, 4 connections, %.1f MB sent; peak RSS %.0f MB)\n",
           otlp.s, Thousands(want.lines / otlp.s).c_str(), raw_mb / otlp.s,
-          otlp.wire_bytes / 1e6, otlp.cpu_s, otlp.rss / 1048576.0);
+          otlp.wire_bytes / 1e6, otlp.rss / 1048576.0);
     }
+    // CPU seconds are steadier than wall time on a loaded machine: silt's
+    // (and the mock broker's) per run, beside the TCP run's.
+    std::printf(
+        "cpu seconds: tcp silt %.1f; kafka silt %.1f + mock broker %.1f "
+        "(ratio tcp/kafka %.2f); otlp silt %.1f (ratio tcp/otlp %.2f)\n",
+        tcp_cpu_s, kafka.cpu_s, kafka.other_cpu_s,
+        opt.kafka ? tcp_cpu_s / (kafka.cpu_s + kafka.other_cpu_s) : 0,
+        otlp.cpu_s, opt.otlp ? tcp_cpu_s / otlp.cpu_s : 0);
     std::printf(
         "kafka/tcp rate ratio: %.2f (target >= 0.8 %s); otlp/tcp rate ratio: "
         "%.2f (target >= 0.5 %s)\n",

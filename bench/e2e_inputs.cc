@@ -161,7 +161,9 @@ void KafkaMockChild::Stop() {
 }
 
 double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
-                       const std::string& file, std::string* err) {
+                       const std::string& file, const std::string& codec,
+                       std::string* err) {
+  const std::string compression = "compression.codec=" + codec;
   const auto t0 = Clock::now();
   const pid_t pid = fork();
   if (pid < 0) {
@@ -177,8 +179,8 @@ double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
            "-X", "linger.ms=20", "-X", "batch.num.messages=10000", "-X",
            "queue.buffering.max.messages=2000000", "-X",
            "queue.buffering.max.kbytes=2097151", "-X",
-           "sticky.partitioning.linger.ms=0", "-X", "log_level=3",
-           static_cast<char*>(nullptr));
+           "sticky.partitioning.linger.ms=0", "-X", "log_level=3", "-X",
+           compression.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;

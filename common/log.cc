@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -79,14 +80,23 @@ void SetLogFilter(LogFilter filter) {
 
 void AppendJsonEscaped(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  // Bytes copied as they are: printable ASCII other than '"' and '\\'.
+  static const auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+    return t;
+  }();
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      out->push_back(static_cast<char>(c));
-      ++i;
+    // Runs of plain bytes are appended at once (most of a log line).
+    size_t run = i;
+    while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+    if (run > i) {
+      out->append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = Utf8Len(s, i);
       if (n == 0) {

@@ -257,6 +257,12 @@ const std::map<std::string, Setter>& Setters() {
          c->kafka_tenant = v;
          return absl::OkStatus();
        }},
+      {"kafka_pause_after",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->kafka_pause_after_ms = ns / 1000000;
+         return absl::OkStatus();
+       }},
       {"kafka_max_inflight_bytes",
        [](const std::string& v, Config* c) {
          ASSIGN_OR_RETURN(uint64_t n, ParseBytes(v));
@@ -535,7 +541,8 @@ std::string FlagsHelp() {
   --kafka-group G            consumer group (default silt)
   --kafka-option K=V         any librdkafka property; repeatable
   --kafka-tenant T           tenant of Kafka entries (default default)
-  --kafka-max-inflight-bytes N  pause partitions past N in flight (64MiB)
+  --kafka-max-inflight-bytes N  stop taking messages past N in flight (64MiB)
+  --kafka-pause-after D      ... and pause the partitions if that lasts D (1s)
   --tail GLOB                follow files matching GLOB (repeatable; adds to
                              the config file's `tail` list)
   --tail-exclude GLOB        skip matching paths (repeatable)

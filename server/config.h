@@ -52,6 +52,7 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> kafka_options;
   std::string kafka_tenant = "default";
   size_t kafka_max_inflight_bytes = 64u << 20;
+  int64_t kafka_pause_after_ms = 1000;  // full that long: partitions paused
   // Tail input (ingest/tail_format.md). No glob: no tailing.
   std::vector<std::string> tail_globs;    // --tail, repeatable; key `tail`
   std::vector<std::string> tail_exclude;  // --tail-exclude, repeatable

@@ -181,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     ko.tenant = config.kafka_tenant;
     ko.max_line_bytes = config.max_line_bytes;
     ko.max_inflight_bytes = config.kafka_max_inflight_bytes;
+    ko.pause_after_ms = static_cast<int>(config.kafka_pause_after_ms);
     Pipeline* pipeline = rep->pipeline.get();
     auto kafka = ingest::KafkaSource::Start(
         ko, [pipeline](RecordBatch&& batch,
