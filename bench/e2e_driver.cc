@@ -9,6 +9,9 @@
 //   silt_e2e_bench [--silt PATH] [--lines N] [--seed S] [--keep]
 //                  [--timeout SECONDS] [--tmp DIR]
 //
+// Then the same TCP ingest with redaction on and off (--no-redact-compare
+// skips it).
+//
 // Exit status: 0 when silt stored the right count (whatever the speed),
 // 1 when it did not, failed, or the global timeout fired; 2 for bad usage.
 // It only ever connects to 127.0.0.1.
@@ -114,6 +117,7 @@ struct Options {
   bool otlp = true;
   int kafka_partitions = 128;  // the mock keeps ~5 MiB per partition
   std::string kafka_mock;      // default: tests/silt_kafka_mock by silt
+  bool redact_compare = true;  // redaction on against --redact off
   std::string kafka_compression = "none";  // what the producer compresses with
   // The OpenTelemetry Collector's defaults: batch processor of 8192 records,
   // otlphttp exporter with 10 senders.
@@ -810,6 +814,59 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   return r;
 }
 
+// A fresh silt started with `extra` flags; the file goes over one TCP
+// connection, then flushes until every line is stored. Returns the seconds
+// from the first byte to that flush, and silt's CPU seconds in *cpu_s (and
+// silt_redactions_total in *redactions).
+double RunTcp(const Options& opt, const std::string& data,
+              const std::vector<std::string>& extra,
+              const std::string& log_path, uint64_t bytes, uint64_t lines,
+              double* cpu_s, double* redactions) {
+  std::error_code ec;
+  fs::remove_all(data, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, extra);
+  int http_port = 0, tcp_port = 0;
+  if (!silt.WaitPorts(60, &http_port, &tcp_port)) {
+    silt.PrintTail();
+    Die("silt did not log its listening line within 60 s");
+  }
+  WaitReady(silt, &http_port);
+  const int in_fd = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) Die("open %s: %s", log_path.c_str(), strerror(errno));
+  void* map =
+      mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in_fd, 0);
+  if (map == MAP_FAILED) Die("mmap: %s", strerror(errno));
+  const int fd = Connect(tcp_port, 120);
+  if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  const auto t0 = Clock::now();
+  if (!SendAll(fd, static_cast<const char*>(map), bytes)) {
+    silt.PrintTail();
+    Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  }
+  shutdown(fd, SHUT_WR);
+  close(fd);
+  munmap(map, bytes);
+  close(in_fd);
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("silt %s: silt_entries_stored_total is %.0f, expected %llu",
+        extra.empty() ? "" : extra.back().c_str(), stored,
+        (unsigned long long)lines);
+  }
+  *cpu_s = CpuSeconds(silt.pid());
+  *redactions = Metric(http_port, "silt_redactions_total").value_or(0);
+  if (silt.Stop(60) != 0) Note("silt did not exit 0 after SIGTERM");
+  fs::remove_all(data, ec);
+  return s;
+}
+
 std::string DefaultSilt(const char* argv0) {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -828,7 +885,7 @@ int Usage() {
                "[--idle-files N] [--idle-seconds S] [--no-kafka] [--no-otlp] "
                "[--kafka-partitions N] [--kafka-mock PATH] "
                "[--kafka-compression none|lz4|zstd|...] [--otlp-records N] "
-               "[--otlp-connections N]\n");
+               "[--otlp-connections N] [--no-redact-compare]\n");
   return 2;
 }
 
@@ -863,6 +920,8 @@ int main(int argc, char** argv) {
       opt.tmp = argv[++i];
     } else if (a == "--no-tail") {
       opt.tail = false;
+    } else if (a == "--no-redact-compare") {
+      opt.redact_compare = false;
     } else if (a == "--idle-files" && v) {
       opt.idle_files = std::atoi(argv[++i]);
     } else if (a == "--idle-seconds" && v) {
@@ -1131,7 +1190,37 @@ int main(int argc, char** argv) {
     alarm(0);
   }
 
-  // 9. The report.
+  // 9. Redaction's cost (bench/README.md): the same TCP ingest with
+  // the default rules on and with --redact off, alternated (off, on, off, on),
+  // best of each.
+  double on_s = 1e300, off_s = 1e300, on_cpu = 1e300, off_cpu = 1e300;
+  double on_redactions = 0, off_redactions = 0;
+  if (opt.redact_compare) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    for (int k = 0; k < 4; ++k) {
+      const bool on = k % 2 == 1;
+      double cpu = 0, red = 0;
+      const double t = RunTcp(opt, dir + "/data-redact",
+                              on ? std::vector<std::string>{}
+                                 : std::vector<std::string>{"--redact", "off"},
+                              log_path, want.bytes, want.lines, &cpu, &red);
+      (on ? on_s : off_s) = std::min(on ? on_s : off_s, t);
+      (on ? on_cpu : off_cpu) = std::min(on ? on_cpu : off_cpu, cpu);
+      (on ? on_redactions : off_redactions) = red;
+    }
+    alarm(0);
+    if (on_redactions < static_cast<double>(want.with_secret)) {
+      Note(
+          "silt_redactions_total is %.0f; the workload has %llu lines with "
+          "a planted secret",
+          on_redactions, (unsigned long long)want.with_secret);
+    }
+    if (off_redactions != 0) {
+      Note("silt_redactions_total is %.0f with --redact off", off_redactions);
+    }
+  }
+
+  // 10. The report.
   const double rate_ratio = zstd_s / silt_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;
@@ -1242,6 +1331,22 @@ int main(int argc, char** argv) {
         "RESULT_INPUTS kafka_tcp_ratio=%.3f otlp_tcp_ratio=%.3f kafka_s=%.3f "
         "otlp_s=%.3f tcp_s=%.3f kafka_partitions=%d\n",
         kafka_ratio, otlp_ratio, kafka.s, otlp.s, silt_s, opt.kafka_partitions);
+  }
+  if (opt.redact_compare) {
+    const double ratio = off_s / on_s;
+    std::printf(
+        "redaction (tcp, best of 2 runs each; %.0f values redacted):\n"
+        "rules on         %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "rules off        %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "on/off rate ratio: %.2f (target >= 0.85 %s); on/off CPU: %.2f\n",
+        on_redactions, on_s, Thousands(want.lines / on_s).c_str(),
+        raw_mb / on_s, on_cpu, off_s, Thousands(want.lines / off_s).c_str(),
+        raw_mb / off_s, off_cpu, ratio, ratio >= 0.85 ? "met" : "MISSED",
+        on_cpu / off_cpu);
+    std::printf(
+        "RESULT_REDACT redact_ratio=%.3f on_s=%.3f off_s=%.3f on_cpu_s=%.2f "
+        "off_cpu_s=%.2f redactions=%.0f\n",
+        ratio, on_s, off_s, on_cpu, off_cpu, on_redactions);
   }
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 
 #include "common/time_util.h"
@@ -11,6 +12,16 @@ namespace silt {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_mu;
+std::mutex g_filter_mu;
+std::shared_ptr<const LogFilter> g_filter;  // guarded by g_filter_mu
+
+bool TrustedField(std::string_view key) {
+  for (std::string_view k :
+       {"http", "tcp", "listen", "data_dir", "version", "signal"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
 
 const char* LevelName(LogLevel l) {
   switch (l) {
@@ -59,6 +70,13 @@ size_t Utf8Len(std::string_view s, size_t i) {
 }  // namespace
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
+
+void SetLogFilter(LogFilter filter) {
+  std::shared_ptr<const LogFilter> f;
+  if (filter) f = std::make_shared<const LogFilter>(std::move(filter));
+  std::lock_guard<std::mutex> lock(g_filter_mu);
+  g_filter = std::move(f);
+}
 
 void AppendJsonEscaped(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
@@ -119,18 +137,29 @@ void Log(
     LogLevel level, std::string_view msg,
     std::initializer_list<std::pair<std::string_view, std::string>> fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
+  std::shared_ptr<const LogFilter> filter;
+  {
+    std::lock_guard<std::mutex> lock(g_filter_mu);
+    filter = g_filter;
+  }
+  std::string filtered;
+  auto clean = [&](std::string_view v) -> std::string_view {
+    if (!filter) return v;
+    filtered = (*filter)(v);
+    return filtered;
+  };
   std::string line = "{\"ts\":\"";
   line += FormatRfc3339Nanos(NowNanos());
   line += "\",\"level\":\"";
   line += LevelName(level);
   line += "\",\"msg\":\"";
-  AppendJsonEscaped(&line, msg);
+  AppendJsonEscaped(&line, clean(msg));
   line += '"';
   for (const auto& [k, v] : fields) {
     line += ",\"";
     AppendJsonEscaped(&line, k);
     line += "\":\"";
-    AppendJsonEscaped(&line, v);
+    AppendJsonEscaped(&line, TrustedField(k) ? std::string_view(v) : clean(v));
     line += '"';
   }
   line += "}\n";

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/time_util.h"
+#include "server/internal/redact_config.h"
 
 namespace silt::server {
 namespace {
@@ -217,6 +218,18 @@ const std::map<std::string, Setter>& Setters() {
          c->head_max_bytes = n;
          return absl::OkStatus();
        }},
+      {"redact",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactEnabled(v, &c->redact);
+       }},
+      {"redact_enable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, true, &c->redact);
+       }},
+      {"redact_disable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, false, &c->redact);
+       }},
       {"kafka_brokers",
        [](const std::string& v, Config* c) {
          c->kafka_brokers = v;
@@ -387,6 +400,14 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
         config->labels = std::move(rules);
         continue;
       }
+      if (key == "redact") {
+        absl::Status st = internal::ParseRedactYaml(kv.second, &config->redact);
+        if (!st.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("config ", path, ": ", st.message()));
+        }
+        continue;
+      }
       if (key == "kafka_topics" || key == "kafka_options") {
         // kafka_topics: [a, b]; kafka_options: {fetch.min.bytes: 1}
         const bool topics = key == "kafka_topics";
@@ -512,6 +533,9 @@ std::string FlagsHelp() {
   --head-max-bytes N         cut the in-memory head into parts past N (32MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
+  --redact on|off            redaction of secrets and personal data (default on)
+  --redact-enable R[,R...]   switch rules on (e.g. ipv4,us_ssn; see README)
+  --redact-disable R[,R...]  switch rules off (e.g. email)
   --kafka-brokers LIST       Kafka bootstrap servers host:port,... (off if unset)
   --kafka-topic T            topic to consume; repeatable, or T1,T2
   --kafka-group G            consumer group (default silt)

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "parse/parser.h"
+#include "redact/redactor.h"
 
 namespace silt::server {
 
@@ -66,6 +67,10 @@ struct Config {
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =
       parse::ParseOptions::DefaultLabelRules();
+
+  // Redaction (the `redact:` section; --redact, --redact-enable,
+  // --redact-disable). On by default with the default rules.
+  redact::RedactOptions redact;
 };
 
 // Reads a YAML config file over `base`. kInvalidArgument naming the key for
