@@ -1312,8 +1312,9 @@ int main(int argc, char** argv) {
     if (opt.kafka) {
       std::printf(
           "kafka path / bare client (kcat -C) rate ratio: %.2f; the bare "
-          "client / tcp rate ratio is %.2f, a ceiling for kafka/tcp with this "
-          "broker\n",
+          "client / tcp rate ratio is %.2f (kcat formats every message, "
+          "so it is a reference for what the mock broker serves, not a "
+          "bound)\n",
           kafka.ref_s / kafka.s, silt_s / kafka.ref_s);
     }
     std::printf(
