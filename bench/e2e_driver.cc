@@ -9,6 +9,9 @@
 //   silt_e2e_bench [--silt PATH] [--lines N] [--seed S] [--keep]
 //                  [--timeout SECONDS] [--tmp DIR]
 //
+// Then the same TCP ingest with redaction on and off (--no-redact-compare
+// skips it).
+//
 // Exit status: 0 when silt stored the right count (whatever the speed),
 // 1 when it did not, failed, or the global timeout fired; 2 for bad usage.
 // It only ever connects to 127.0.0.1.
@@ -114,6 +117,12 @@ struct Options {
   bool otlp = true;
   int kafka_partitions = 128;  // the mock keeps ~5 MiB per partition
   std::string kafka_mock;      // default: tests/silt_kafka_mock by silt
+  bool redact_compare = true;  // redaction on against --redact off
+  std::string kafka_compression = "none";  // what the producer compresses with
+  // The OpenTelemetry Collector's defaults: batch processor of 8192 records,
+  // otlphttp exporter with 10 senders.
+  int otlp_records = 8192;
+  int otlp_connections = 10;
   int timeout_s = 600;
   std::string tmp;
 };
@@ -699,8 +708,9 @@ void RunIdle(const Options& opt, const std::string& dir, int files,
 struct InputRun {
   double s = 0;            // first message or request to everything stored
   double prep_s = 0;       // producing to Kafka / building requests (not timed)
-  double cpu_s = 0;        // silt's CPU seconds over its whole life
+  double cpu_s = 0;        // silt's CPU seconds over the timed part
   double other_cpu_s = 0;  // the mock broker's, while silt consumed
+  double ref_s = 0;        // kcat -C of the same topic (Kafka only)
   uint64_t rss = 0;
   uint64_t wire_bytes = 0;  // OTLP request bytes
 };
@@ -721,9 +731,11 @@ InputRun RunKafka(const Options& opt, const std::string& dir,
   if (!mock.Start(opt.kafka_mock, "bench", opt.kafka_partitions, &err)) {
     Die("kafka: %s", err.c_str());
   }
-  r.prep_s =
-      silt::bench::KcatProduceFile(mock.bootstrap(), "bench", log_path, &err);
+  r.prep_s = silt::bench::KcatProduceFile(mock.bootstrap(), "bench", log_path,
+                                          opt.kafka_compression, &err);
   if (r.prep_s < 0) Die("kafka: %s", err.c_str());
+  r.ref_s = silt::bench::KcatConsumeAll(mock.bootstrap(), "bench", &err);
+  if (r.ref_s < 0) Die("kafka: %s", err.c_str());
   const std::string data = dir + "/data-kafka";
   std::error_code ec;
   fs::create_directories(data, ec);
@@ -745,16 +757,17 @@ InputRun RunKafka(const Options& opt, const std::string& dir,
   }
   const auto t0 = Clock::now();
   const double mock_cpu0 = silt::bench::ProcessCpuSeconds(mock.pid());
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   WaitMetric(silt, http_port, "silt_kafka_messages_consumed_total",
              double(lines), false);
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
   r.other_cpu_s = silt::bench::ProcessCpuSeconds(mock.pid()) - mock_cpu0;
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "kafka",
               " (the mock broker keeps about 5 MiB per partition: "
               "more --kafka-partitions?)");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("kafka silt did not exit 0 after SIGTERM");
   mock.Stop();
@@ -768,7 +781,8 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   const auto p0 = Clock::now();
   uint64_t records = 0;
   const std::vector<std::string> bodies =
-      silt::bench::OtlpBodies(log_path, 1000, 1714564800000000000, &records);
+      silt::bench::OtlpBodies(log_path, static_cast<size_t>(opt.otlp_records),
+                              1714564800000000000, &records);
   r.prep_s = Seconds(p0, Clock::now());
   for (const auto& b : bodies) r.wire_bytes += b.size();
   if (records != lines)
@@ -782,21 +796,75 @@ InputRun RunOtlp(const Options& opt, const std::string& dir,
   int http_port = 0;
   WaitReady(silt, &http_port);
   const auto t0 = Clock::now();
+  const double cpu0 = silt::bench::ProcessCpuSeconds(silt.pid());
   std::string err;
   if (!silt::bench::PostAll(http_port, "/otlp/v1/logs", "application/json",
-                            bodies, 4, &err)) {
+                            bodies, opt.otlp_connections, &err)) {
     silt.PrintTail();
     Die("otlp: %s", err.c_str());
   }
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   r.s = Seconds(t0, Clock::now());
+  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - cpu0;
   CheckStored(silt, stored, lines, "otlp", "");
-  r.cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   r.rss = silt.PeakRss();
   if (silt.Stop(60) != 0) Note("otlp silt did not exit 0 after SIGTERM");
   fs::remove_all(data, ec);
   return r;
+}
+
+// A fresh silt started with `extra` flags; the file goes over one TCP
+// connection, then flushes until every line is stored. Returns the seconds
+// from the first byte to that flush, and silt's CPU seconds in *cpu_s (and
+// silt_redactions_total in *redactions).
+double RunTcp(const Options& opt, const std::string& data,
+              const std::vector<std::string>& extra,
+              const std::string& log_path, uint64_t bytes, uint64_t lines,
+              double* cpu_s, double* redactions) {
+  std::error_code ec;
+  fs::remove_all(data, ec);
+  fs::create_directories(data, ec);
+  SiltProcess silt;
+  silt.Start(opt.silt, data, extra);
+  int http_port = 0, tcp_port = 0;
+  if (!silt.WaitPorts(60, &http_port, &tcp_port)) {
+    silt.PrintTail();
+    Die("silt did not log its listening line within 60 s");
+  }
+  WaitReady(silt, &http_port);
+  const int in_fd = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) Die("open %s: %s", log_path.c_str(), strerror(errno));
+  void* map =
+      mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in_fd, 0);
+  if (map == MAP_FAILED) Die("mmap: %s", strerror(errno));
+  const int fd = Connect(tcp_port, 120);
+  if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  const auto t0 = Clock::now();
+  if (!SendAll(fd, static_cast<const char*>(map), bytes)) {
+    silt.PrintTail();
+    Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
+  }
+  shutdown(fd, SHUT_WR);
+  close(fd);
+  munmap(map, bytes);
+  close(in_fd);
+  WaitMetric(silt, http_port, "silt_lines_received_total", double(lines),
+             false);
+  const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
+                                   double(lines), true);
+  const double s = Seconds(t0, Clock::now());
+  if (stored != double(lines)) {
+    silt.PrintTail();
+    Die("silt %s: silt_entries_stored_total is %.0f, expected %llu",
+        extra.empty() ? "" : extra.back().c_str(), stored,
+        (unsigned long long)lines);
+  }
+  *cpu_s = CpuSeconds(silt.pid());
+  *redactions = Metric(http_port, "silt_redactions_total").value_or(0);
+  if (silt.Stop(60) != 0) Note("silt did not exit 0 after SIGTERM");
+  fs::remove_all(data, ec);
+  return s;
 }
 
 std::string DefaultSilt(const char* argv0) {
@@ -815,7 +883,9 @@ int Usage() {
                "usage: silt_e2e_bench [--silt PATH] [--lines N] [--seed S] "
                "[--keep] [--timeout SECONDS] [--tmp DIR] [--no-tail] "
                "[--idle-files N] [--idle-seconds S] [--no-kafka] [--no-otlp] "
-               "[--kafka-partitions N] [--kafka-mock PATH]\n");
+               "[--kafka-partitions N] [--kafka-mock PATH] "
+               "[--kafka-compression none|lz4|zstd|...] [--otlp-records N] "
+               "[--otlp-connections N] [--no-redact-compare]\n");
   return 2;
 }
 
@@ -850,6 +920,8 @@ int main(int argc, char** argv) {
       opt.tmp = argv[++i];
     } else if (a == "--no-tail") {
       opt.tail = false;
+    } else if (a == "--no-redact-compare") {
+      opt.redact_compare = false;
     } else if (a == "--idle-files" && v) {
       opt.idle_files = std::atoi(argv[++i]);
     } else if (a == "--idle-seconds" && v) {
@@ -862,6 +934,12 @@ int main(int argc, char** argv) {
       opt.kafka_partitions = std::atoi(argv[++i]);
     } else if (a == "--kafka-mock" && v) {
       opt.kafka_mock = argv[++i];
+    } else if (a == "--kafka-compression" && v) {
+      opt.kafka_compression = argv[++i];
+    } else if (a == "--otlp-records" && v) {
+      opt.otlp_records = std::atoi(argv[++i]);
+    } else if (a == "--otlp-connections" && v) {
+      opt.otlp_connections = std::atoi(argv[++i]);
     } else {
       return Usage();
     }
@@ -1112,7 +1190,37 @@ int main(int argc, char** argv) {
     alarm(0);
   }
 
-  // 9. The report.
+  // 9. Redaction's cost (bench/README.md): the same TCP ingest with
+  // the default rules on and with --redact off, alternated (off, on, off, on),
+  // best of each.
+  double on_s = 1e300, off_s = 1e300, on_cpu = 1e300, off_cpu = 1e300;
+  double on_redactions = 0, off_redactions = 0;
+  if (opt.redact_compare) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    for (int k = 0; k < 4; ++k) {
+      const bool on = k % 2 == 1;
+      double cpu = 0, red = 0;
+      const double t = RunTcp(opt, dir + "/data-redact",
+                              on ? std::vector<std::string>{}
+                                 : std::vector<std::string>{"--redact", "off"},
+                              log_path, want.bytes, want.lines, &cpu, &red);
+      (on ? on_s : off_s) = std::min(on ? on_s : off_s, t);
+      (on ? on_cpu : off_cpu) = std::min(on ? on_cpu : off_cpu, cpu);
+      (on ? on_redactions : off_redactions) = red;
+    }
+    alarm(0);
+    if (on_redactions < static_cast<double>(want.with_secret)) {
+      Note(
+          "silt_redactions_total is %.0f; the workload has %llu lines with "
+          "a planted secret",
+          on_redactions, (unsigned long long)want.with_secret);
+    }
+    if (off_redactions != 0) {
+      Note("silt_redactions_total is %.0f with --redact off", off_redactions);
+    }
+  }
+
+  // 10. The report.
   const double rate_ratio = zstd_s / silt_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;
@@ -1173,20 +1281,41 @@ int main(int argc, char** argv) {
     const double otlp_ratio = opt.otlp ? silt_s / otlp.s : 0;
     if (opt.kafka) {
       std::printf(
+          "kcat -C (ref)    %8.3f  %8s  %7.1f  (a bare librdkafka client "
+          "reading the same topic from the mock broker, output discarded)\n",
+          kafka.ref_s, Thousands(want.lines / kafka.ref_s).c_str(),
+          raw_mb / kafka.ref_s);
+      std::printf(
           "silt (kafka)     %8.3f  %8s  %7.1f  (%d partitions on the mock "
-          "broker, produced with kcat in %.1f s, not timed; mock CPU %.1f s, "
-          "silt CPU %.1f s; peak RSS %.0f MB)\n",
+          "broker, compression %s, produced with kcat in %.1f s, not timed; "
+          "peak RSS %.0f MB)\n",
           kafka.s, Thousands(want.lines / kafka.s).c_str(), raw_mb / kafka.s,
-          opt.kafka_partitions, kafka.prep_s, kafka.other_cpu_s, kafka.cpu_s,
+          opt.kafka_partitions, opt.kafka_compression.c_str(), kafka.prep_s,
           kafka.rss / 1048576.0);
     }
     if (opt.otlp) {
       std::printf(
-          "silt (otlp)      %8.3f  %8s  %7.1f  (OTLP/JSON, 1000 records per "
-          "request, 4 connections, %.1f MB sent; silt CPU %.1f s; peak RSS "
-          "%.0f MB)\n",
+          "silt (otlp)      %8.3f  %8s  %7.1f  (OTLP/JSON, %d records per "
+          "request, %d connections, %.1f MB sent; peak RSS %.0f MB)\n",
           otlp.s, Thousands(want.lines / otlp.s).c_str(), raw_mb / otlp.s,
-          otlp.wire_bytes / 1e6, otlp.cpu_s, otlp.rss / 1048576.0);
+          opt.otlp_records, opt.otlp_connections, otlp.wire_bytes / 1e6,
+          otlp.rss / 1048576.0);
+    }
+    // CPU seconds are steadier than wall time on a loaded machine: silt's
+    // (and the mock broker's) per run, beside the TCP run's.
+    std::printf(
+        "cpu seconds: tcp silt %.1f; kafka silt %.1f + mock broker %.1f "
+        "(ratio tcp/kafka %.2f); otlp silt %.1f (ratio tcp/otlp %.2f)\n",
+        tcp_cpu_s, kafka.cpu_s, kafka.other_cpu_s,
+        opt.kafka ? tcp_cpu_s / (kafka.cpu_s + kafka.other_cpu_s) : 0,
+        otlp.cpu_s, opt.otlp ? tcp_cpu_s / otlp.cpu_s : 0);
+    if (opt.kafka) {
+      std::printf(
+          "kafka path / bare client (kcat -C) rate ratio: %.2f; the bare "
+          "client / tcp rate ratio is %.2f (kcat formats every message, "
+          "so it is a reference for what the mock broker serves, not a "
+          "bound)\n",
+          kafka.ref_s / kafka.s, silt_s / kafka.ref_s);
     }
     std::printf(
         "kafka/tcp rate ratio: %.2f (target >= 0.8 %s); otlp/tcp rate ratio: "
@@ -1203,6 +1332,22 @@ int main(int argc, char** argv) {
         "RESULT_INPUTS kafka_tcp_ratio=%.3f otlp_tcp_ratio=%.3f kafka_s=%.3f "
         "otlp_s=%.3f tcp_s=%.3f kafka_partitions=%d\n",
         kafka_ratio, otlp_ratio, kafka.s, otlp.s, silt_s, opt.kafka_partitions);
+  }
+  if (opt.redact_compare) {
+    const double ratio = off_s / on_s;
+    std::printf(
+        "redaction (tcp, best of 2 runs each; %.0f values redacted):\n"
+        "rules on         %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "rules off        %8.3f  %8s  %7.1f   cpu %.2f s\n"
+        "on/off rate ratio: %.2f (target >= 0.85 %s); on/off CPU: %.2f\n",
+        on_redactions, on_s, Thousands(want.lines / on_s).c_str(),
+        raw_mb / on_s, on_cpu, off_s, Thousands(want.lines / off_s).c_str(),
+        raw_mb / off_s, off_cpu, ratio, ratio >= 0.85 ? "met" : "MISSED",
+        on_cpu / off_cpu);
+    std::printf(
+        "RESULT_REDACT redact_ratio=%.3f on_s=%.3f off_s=%.3f on_cpu_s=%.2f "
+        "off_cpu_s=%.2f redactions=%.0f\n",
+        ratio, on_s, off_s, on_cpu, off_cpu, on_redactions);
   }
   std::printf(
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "

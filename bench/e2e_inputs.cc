@@ -161,7 +161,9 @@ void KafkaMockChild::Stop() {
 }
 
 double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
-                       const std::string& file, std::string* err) {
+                       const std::string& file, const std::string& codec,
+                       std::string* err) {
+  const std::string compression = "compression.codec=" + codec;
   const auto t0 = Clock::now();
   const pid_t pid = fork();
   if (pid < 0) {
@@ -177,8 +179,8 @@ double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
            "-X", "linger.ms=20", "-X", "batch.num.messages=10000", "-X",
            "queue.buffering.max.messages=2000000", "-X",
            "queue.buffering.max.kbytes=2097151", "-X",
-           "sticky.partitioning.linger.ms=0", "-X", "log_level=3",
-           static_cast<char*>(nullptr));
+           "sticky.partitioning.linger.ms=0", "-X", "log_level=3", "-X",
+           compression.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
@@ -191,6 +193,32 @@ double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
             : "kcat -P failed (exit " +
                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
                   ")";
+    return -1;
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double KcatConsumeAll(const std::string& bootstrap, const std::string& topic,
+                      std::string* err) {
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    *err = "fork failed";
+    return -1;
+  }
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1);
+    execlp("kcat", "kcat", "-C", "-b", bootstrap.c_str(), "-t", topic.c_str(),
+           "-e", "-o", "beginning", "-q", "-X", "log_level=3",
+           static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    *err = "kcat -C failed";
     return -1;
   }
   return std::chrono::duration<double>(Clock::now() - t0).count();

@@ -33,10 +33,19 @@ class KafkaMockChild {
 };
 
 // Produces every line of `file` as one message with `kcat -P` (key-less,
-// spread over the partitions one message at a time). Returns the wall time,
-// or -1 with *err if kcat failed.
+// spread over the partitions one message at a time), compressed with
+// `codec` (none, lz4, zstd, ...). Returns the wall time, or -1 with *err if
+// kcat failed.
 double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
-                       const std::string& file, std::string* err);
+                       const std::string& file, const std::string& codec,
+                       std::string* err);
+
+// Reads the whole topic with `kcat -C` (librdkafka with partitions
+// assigned, no group, output discarded): what a bare client takes from the
+// broker, the reference for the Kafka path. Returns the wall time, or -1
+// with *err.
+double KcatConsumeAll(const std::string& bootstrap, const std::string& topic,
+                      std::string* err);
 
 // ExportLogsServiceRequest bodies (OTLP/JSON) holding the lines of `file`,
 // `per_request` log records each, as an OpenTelemetry Collector's filelog

@@ -1,7 +1,9 @@
 #include "common/log.h"
 
+#include <array>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 
 #include "common/time_util.h"
@@ -10,6 +12,16 @@ namespace silt {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_mu;
+std::mutex g_filter_mu;
+std::shared_ptr<const LogFilter> g_filter;  // guarded by g_filter_mu
+
+bool TrustedField(std::string_view key) {
+  for (std::string_view k :
+       {"http", "tcp", "listen", "data_dir", "version", "signal"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
 
 const char* LevelName(LogLevel l) {
   switch (l) {
@@ -59,16 +71,32 @@ size_t Utf8Len(std::string_view s, size_t i) {
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
+void SetLogFilter(LogFilter filter) {
+  std::shared_ptr<const LogFilter> f;
+  if (filter) f = std::make_shared<const LogFilter>(std::move(filter));
+  std::lock_guard<std::mutex> lock(g_filter_mu);
+  g_filter = std::move(f);
+}
+
 void AppendJsonEscaped(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  // Bytes copied as they are: printable ASCII other than '"' and '\\'.
+  static const auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+    return t;
+  }();
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      out->push_back(static_cast<char>(c));
-      ++i;
+    // Runs of plain bytes are appended at once (most of a log line).
+    size_t run = i;
+    while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
+    if (run > i) {
+      out->append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = Utf8Len(s, i);
       if (n == 0) {
@@ -109,18 +137,29 @@ void Log(
     LogLevel level, std::string_view msg,
     std::initializer_list<std::pair<std::string_view, std::string>> fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
+  std::shared_ptr<const LogFilter> filter;
+  {
+    std::lock_guard<std::mutex> lock(g_filter_mu);
+    filter = g_filter;
+  }
+  std::string filtered;
+  auto clean = [&](std::string_view v) -> std::string_view {
+    if (!filter) return v;
+    filtered = (*filter)(v);
+    return filtered;
+  };
   std::string line = "{\"ts\":\"";
   line += FormatRfc3339Nanos(NowNanos());
   line += "\",\"level\":\"";
   line += LevelName(level);
   line += "\",\"msg\":\"";
-  AppendJsonEscaped(&line, msg);
+  AppendJsonEscaped(&line, clean(msg));
   line += '"';
   for (const auto& [k, v] : fields) {
     line += ",\"";
     AppendJsonEscaped(&line, k);
     line += "\":\"";
-    AppendJsonEscaped(&line, v);
+    AppendJsonEscaped(&line, TrustedField(k) ? std::string_view(v) : clean(v));
     line += '"';
   }
   line += "}\n";

@@ -2,6 +2,7 @@
 // ({"ts":"...","level":"info","msg":"...", ...fields}). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -12,6 +13,13 @@ namespace silt {
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
 void SetLogLevel(LogLevel level);
+
+// Applied to the message and to every field value before a line is written,
+// so silt's own log holds no secret (the server installs the redact stage
+// here). Not applied to fields whose values silt chose itself: http, tcp,
+// listen, data_dir, version, signal. Must not log. Null removes it.
+using LogFilter = std::function<std::string(std::string_view)>;
+void SetLogFilter(LogFilter filter);
 
 // Fields are (key, value) string pairs; values are JSON-escaped.
 void Log(LogLevel level, std::string_view msg,

@@ -175,6 +175,7 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.corruptions);
   RenderCounter(&out, m.http_requests);
   RenderCounter(&out, m.tcp_connections);
+  RenderCounter(&out, m.redactions);
   RenderCounter(&out, m.kafka_messages);
   RenderCounter(&out, m.kafka_bytes);
   RenderGauge(&out, m.kafka_lag);

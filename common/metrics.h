@@ -113,6 +113,10 @@ struct MetricSet {
   Family<Counter> tcp_connections{"silt_tcp_connections_total",
                                   "TCP connections accepted or refused.",
                                   {"result"}};
+  Family<Counter> redactions{
+      "silt_redactions_total",
+      "Values replaced by redaction before storage, per rule.",
+      {"rule"}};
   Family<Counter> kafka_messages{"silt_kafka_messages_consumed_total",
                                  "Kafka messages consumed, per topic.",
                                  {"topic"}};

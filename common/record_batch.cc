@@ -75,18 +75,24 @@ void RecordBatch::Recycle(RecordBatch&& batch) {
   if (pool.free.size() < kMaxPooled) pool.free.push_back(std::move(b));
 }
 
-void RecordBatch::EnsurePadding() {
-  if (arena_.size() < used_ + kBatchPadding) {
-    size_t want = std::max(used_ + kBatchPadding, arena_.size() * 2);
-    arena_.resize(want);
+void RecordBatch::Grow(size_t want) {
+  if (arena_.size() >= want) return;
+  // Capacity doubles, with 1/32 to spare, but only the bytes asked for are
+  // zero-filled: the spare room takes the lines redaction rewrites (a few
+  // per batch) without copying a full 256 KiB batch to grow it.
+  if (arena_.capacity() < want) {
+    arena_.reserve(std::max(want + want / 32, arena_.capacity() * 2));
   }
+  arena_.resize(want);
+}
+
+void RecordBatch::EnsurePadding() {
+  Grow(used_ + kBatchPadding);
   std::memset(arena_.data() + used_, 0, kBatchPadding);
 }
 
 char* RecordBatch::Reserve(size_t bytes) {
-  if (arena_.size() < used_ + bytes + kBatchPadding) {
-    arena_.resize(std::max(used_ + bytes + kBatchPadding, arena_.size() * 2));
-  }
+  Grow(used_ + bytes + kBatchPadding);
   return arena_.data() + used_;
 }
 
@@ -135,6 +141,16 @@ void RecordBatch::SetSpanId(size_t i, std::string_view id) {
 }
 
 void RecordBatch::ReplaceLine(size_t i, std::string_view line) {
+  Record& r = records_[i];
+  if (line.size() <= r.length) {
+    // Fits where the old line was: no arena growth (a batch read from a
+    // socket has no room left after its last line).
+    if (!line.empty())
+      std::memmove(arena_.data() + r.offset, line.data(), line.size());
+    line_bytes_ -= r.length - line.size();
+    r.length = static_cast<uint32_t>(line.size());
+    return;
+  }
   char* dst = Reserve(line.size());
   if (!line.empty()) std::memcpy(dst, line.data(), line.size());
   uint32_t off = static_cast<uint32_t>(used_);

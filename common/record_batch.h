@@ -120,8 +120,9 @@ class RecordBatch {
   void SetTraceId(size_t i, std::string_view id);
   void SetSpanId(size_t i, std::string_view id);
 
-  // Rewrites record i's line (e.g. redaction): the new bytes go at the end
-  // of the arena; the old bytes stay unused until Reset().
+  // Rewrites record i's line (e.g. redaction): over the old bytes when the
+  // new line is not longer, else at the end of the arena (the old bytes then
+  // stay unused until Reset()). Views of the old line become invalid.
   void ReplaceLine(size_t i, std::string_view line);
 
   // Structured metadata (Loki push): a compact JSON object per record.
@@ -159,6 +160,7 @@ class RecordBatch {
 
  private:
   void EnsurePadding();
+  void Grow(size_t want);  // arena_.size() >= want
 
   std::string arena_;  // used_ bytes of lines, then >= kBatchPadding zeros
   size_t used_ = 0;

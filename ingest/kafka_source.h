@@ -26,9 +26,11 @@ struct KafkaOptions {
   std::vector<std::pair<std::string, std::string>> properties;
   std::string tenant = "default";
   size_t max_line_bytes = 256 * 1024;
-  // Line bytes in the pipeline before every partition is paused; resumed
-  // below half of it.
+  // Line bytes in the pipeline past which no message is taken; if that
+  // lasts pause_after_ms, every partition is paused, and resumed below half
+  // of it.
   size_t max_inflight_bytes = 64u << 20;
+  int pause_after_ms = 1000;
   size_t batch_bytes = 1u << 20;  // line bytes per RecordBatch
   // How long a revoke or Stop() waits for batches in flight to be durable.
   int commit_wait_ms = 30000;

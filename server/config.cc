@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/time_util.h"
+#include "server/internal/redact_config.h"
 
 namespace silt::server {
 namespace {
@@ -217,6 +218,18 @@ const std::map<std::string, Setter>& Setters() {
          c->head_max_bytes = n;
          return absl::OkStatus();
        }},
+      {"redact",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactEnabled(v, &c->redact);
+       }},
+      {"redact_enable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, true, &c->redact);
+       }},
+      {"redact_disable",
+       [](const std::string& v, Config* c) {
+         return internal::SetRedactRules(v, false, &c->redact);
+       }},
       {"kafka_brokers",
        [](const std::string& v, Config* c) {
          c->kafka_brokers = v;
@@ -242,6 +255,12 @@ const std::map<std::string, Setter>& Setters() {
       {"kafka_tenant",
        [](const std::string& v, Config* c) {
          c->kafka_tenant = v;
+         return absl::OkStatus();
+       }},
+      {"kafka_pause_after",
+       [](const std::string& v, Config* c) {
+         ASSIGN_OR_RETURN(int64_t ns, ParseDuration(v));
+         c->kafka_pause_after_ms = ns / 1000000;
          return absl::OkStatus();
        }},
       {"kafka_max_inflight_bytes",
@@ -381,6 +400,14 @@ absl::Status LoadConfigFile(const std::string& path, Config* config) {
         config->labels = std::move(rules);
         continue;
       }
+      if (key == "redact") {
+        absl::Status st = internal::ParseRedactYaml(kv.second, &config->redact);
+        if (!st.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("config ", path, ": ", st.message()));
+        }
+        continue;
+      }
       if (key == "kafka_topics" || key == "kafka_options") {
         // kafka_topics: [a, b]; kafka_options: {fetch.min.bytes: 1}
         const bool topics = key == "kafka_topics";
@@ -506,12 +533,16 @@ std::string FlagsHelp() {
   --head-max-bytes N         cut the in-memory head into parts past N (32MiB)
   --head-max-age D           ... or when its oldest entry is older than D (5m)
   --log-level L              debug|info|warn|error (default info)
+  --redact on|off            redaction of secrets and personal data (default on)
+  --redact-enable R[,R...]   switch rules on (e.g. ipv4,us_ssn; see README)
+  --redact-disable R[,R...]  switch rules off (e.g. email)
   --kafka-brokers LIST       Kafka bootstrap servers host:port,... (off if unset)
   --kafka-topic T            topic to consume; repeatable, or T1,T2
   --kafka-group G            consumer group (default silt)
   --kafka-option K=V         any librdkafka property; repeatable
   --kafka-tenant T           tenant of Kafka entries (default default)
-  --kafka-max-inflight-bytes N  pause partitions past N in flight (64MiB)
+  --kafka-max-inflight-bytes N  stop taking messages past N in flight (64MiB)
+  --kafka-pause-after D      ... and pause the partitions if that lasts D (1s)
   --tail GLOB                follow files matching GLOB (repeatable; adds to
                              the config file's `tail` list)
   --tail-exclude GLOB        skip matching paths (repeatable)

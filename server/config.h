@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "parse/parser.h"
+#include "redact/redactor.h"
 
 namespace silt::server {
 
@@ -51,6 +52,7 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> kafka_options;
   std::string kafka_tenant = "default";
   size_t kafka_max_inflight_bytes = 64u << 20;
+  int64_t kafka_pause_after_ms = 1000;  // full that long: partitions paused
   // Tail input (ingest/tail_format.md). No glob: no tailing.
   std::vector<std::string> tail_globs;    // --tail, repeatable; key `tail`
   std::vector<std::string> tail_exclude;  // --tail-exclude, repeatable
@@ -65,6 +67,10 @@ struct Config {
   // Label extraction (defaults: the design's table).
   std::vector<parse::LabelRule> labels =
       parse::ParseOptions::DefaultLabelRules();
+
+  // Redaction (the `redact:` section; --redact, --redact-enable,
+  // --redact-disable). On by default with the default rules.
+  redact::RedactOptions redact;
 };
 
 // Reads a YAML config file over `base`. kInvalidArgument naming the key for

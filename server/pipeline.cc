@@ -34,6 +34,10 @@ struct Pipeline::Rep {
   void Work() {
     SetThreadName("silt-pipeline");
     parse::Parser parser(options.parse);
+    std::unique_ptr<redact::Redactor> redactor;
+    if (options.redact) {
+      redactor = std::make_unique<redact::Redactor>(options.redact);
+    }
     while (true) {
       Item item;
       {
@@ -43,7 +47,7 @@ struct Pipeline::Rep {
         item = std::move(queue.front());
         queue.pop_front();
       }
-      Process(&parser, std::move(item));
+      Process(&parser, redactor.get(), std::move(item));
       {
         std::lock_guard<std::mutex> lock(mu);
         ++handed_off;
@@ -52,15 +56,15 @@ struct Pipeline::Rep {
     }
   }
 
-  void Process(parse::Parser* parser, Item item) {
+  void Process(parse::Parser* parser, redact::Redactor* redactor, Item item) {
     RecordBatch& batch = item.batch;
     if (batch.empty()) {
       item.done(absl::OkStatus());
       return;
     }
     parser->Parse(&batch);
-    // The redact stage runs here once it exists (it must precede the store:
-    // nothing unredacted touches disk).
+    // Before the index and the store: nothing unredacted touches disk.
+    if (redactor != nullptr) redactor->Redact(&batch);
     index->Resolve(&batch);
     const int64_t received_ns = batch.received_ns;
     Histogram* latency = &Metrics().ack_latency.With({batch.input});

@@ -11,6 +11,7 @@
 #include "common/record_batch.h"
 #include "index/stream_index.h"
 #include "parse/parser.h"
+#include "redact/redactor.h"
 #include "store/store.h"
 
 namespace silt::server {
@@ -18,6 +19,9 @@ namespace silt::server {
 struct PipelineOptions {
   int workers = 2;
   parse::ParseOptions parse;
+  // Compiled redaction rules shared by the workers (each has its own
+  // Redactor); null: no redaction.
+  std::shared_ptr<const redact::Rules> redact;
 };
 
 class Pipeline {

@@ -90,6 +90,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
                    ? config.workers
                    : std::max(1u, std::thread::hardware_concurrency());
   po.parse.labels = config.labels;
+  auto rules = redact::Rules::Compile(config.redact);
+  if (!rules.ok()) return rules.status();
+  po.redact = *rules;
+  if (po.redact) {
+    // silt's own log goes through the same rules (one Redactor per thread
+    // that logs, built on first use).
+    SetLogFilter([rules = po.redact](std::string_view v) {
+      thread_local std::shared_ptr<const redact::Rules> for_rules;
+      thread_local std::unique_ptr<redact::Redactor> redactor;
+      if (for_rules != rules) {
+        redactor = std::make_unique<redact::Redactor>(rules);
+        for_rules = rules;
+      }
+      return redactor->RedactValue(v, /*json=*/false);
+    });
+  }
   rep->pipeline =
       std::make_unique<Pipeline>(po, rep->index.get(), rep->store.get());
 
@@ -165,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
     ko.tenant = config.kafka_tenant;
     ko.max_line_bytes = config.max_line_bytes;
     ko.max_inflight_bytes = config.kafka_max_inflight_bytes;
+    ko.pause_after_ms = static_cast<int>(config.kafka_pause_after_ms);
     Pipeline* pipeline = rep->pipeline.get();
     auto kafka = ingest::KafkaSource::Start(
         ko, [pipeline](RecordBatch&& batch,
@@ -228,6 +245,7 @@ absl::Status Server::Shutdown() {
   rep_->queries.reset();
   absl::Status st = rep_->store->Flush();
   rep_->store.reset();
+  SetLogFilter(nullptr);
   return st;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/metrics.h"
 #include "ingest/internal/kafka_offsets.h"
 #include "ingest/kafka_source.h"
 
@@ -60,6 +61,17 @@ class KafkaConsumer {
     RecordBatch batch;
     std::map<int32_t, std::pair<int64_t, int64_t>> ranges;  // first, last
     size_t messages = 0;
+    size_t value_bytes = 0;  // counted into the metrics at Submit
+    size_t lines = 0;
+  };
+  // The partition of the last message taken (messages come in runs of one
+  // partition); reset whenever assigned_ changes.
+  struct TakeCache {
+    rd_kafka_topic_t* rkt = nullptr;
+    int32_t partition = -1;
+    PartState* state = nullptr;
+    const std::string* topic = nullptr;  // key in assigned_
+    Pending* pending = nullptr;
   };
 
   // kafka_client.cc: configuration and callbacks.
@@ -88,7 +100,10 @@ class KafkaConsumer {
   void Assign(rd_kafka_topic_partition_list_t* parts);
   void Revoke(rd_kafka_topic_partition_list_t* parts, bool lost);
   void CommitSync(const char* why);
-  void ApplyBackpressure();
+  // Backpressure (kafka_format.md). True if it waited for room instead of
+  // letting the loop poll.
+  bool Throttle();
+  bool Full();
   void HandleFailures();
   void RetryDue();
   void SetPaused(const std::vector<PartitionId>& ids, bool paused);
@@ -110,7 +125,11 @@ class KafkaConsumer {
   // Consumer thread only.
   std::map<PartitionId, PartState> assigned_;
   std::map<std::string, Pending> pending_;
+  TakeCache cache_;
   bool bp_paused_ = false;
+  Clock::time_point full_since_;  // in-flight budget full since; 0: not
+  Counter& lines_received_;
+  Counter& bytes_received_;
 
   // Health, read by Degraded() from any thread.
   mutable std::mutex health_mu_;

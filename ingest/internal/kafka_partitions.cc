@@ -49,6 +49,7 @@ void KafkaConsumer::Assign(rd_kafka_topic_partition_list_t* parts) {
     return;
   }
   const std::vector<PartitionId> ids = Ids(parts);
+  cache_ = TakeCache();
   for (const PartitionId& id : ids) {
     assigned_[id] = PartState();
     shared_->tracker.Forget(id);
@@ -95,6 +96,7 @@ void KafkaConsumer::Revoke(rd_kafka_topic_partition_list_t* parts, bool lost) {
     StoreOffsets();
     CommitSync("revoke");
   }
+  cache_ = TakeCache();
   for (const PartitionId& id : ids) {
     shared_->tracker.Forget(id);
     assigned_.erase(id);
@@ -146,26 +148,49 @@ void KafkaConsumer::UpdatePausedGauge() {
   Metrics().kafka_paused.With({}).Set(n);
 }
 
-void KafkaConsumer::ApplyBackpressure() {
-  size_t inflight;
-  {
-    std::lock_guard<std::mutex> lock(shared_->mu);
-    inflight = shared_->inflight_bytes;
-  }
-  if (!bp_paused_ && inflight >= options_.max_inflight_bytes) {
-    bp_paused_ = true;
-    std::vector<PartitionId> ids;
-    for (const auto& [id, st] : assigned_) ids.push_back(id);
-    SetPaused(ids, true);
-    Metrics().kafka_pauses.With({"backpressure"}).Inc();
-  } else if (bp_paused_ && inflight <= options_.max_inflight_bytes / 2) {
+bool KafkaConsumer::Throttle() {
+  std::unique_lock<std::mutex> lock(shared_->mu);
+  const size_t max = options_.max_inflight_bytes;
+  if (bp_paused_) {
+    if (shared_->inflight_bytes > max / 2) return false;  // keep polling
+    lock.unlock();
     bp_paused_ = false;
+    full_since_ = Clock::time_point();
     std::vector<PartitionId> ids;
     for (const auto& [id, st] : assigned_) {
       if (!st.retry) ids.push_back(id);
     }
     SetPaused(ids, false);
+    return false;
   }
+  if (shared_->inflight_bytes < max) {
+    full_since_ = Clock::time_point();
+    return false;
+  }
+  // Full. A short stall is waited out without polling: librdkafka stops
+  // fetching by itself once its own queue is full, and keeps what it
+  // fetched. Pausing would throw that away (a pause purges the partition's
+  // queue) and fetch it again on resume, so it is for stalls that last.
+  const Clock::time_point now = Clock::now();
+  if (full_since_ == Clock::time_point()) full_since_ = now;
+  if (now - full_since_ < std::chrono::milliseconds(options_.pause_after_ms)) {
+    shared_->cv.wait_for(lock, std::chrono::milliseconds(50), [&] {
+      return shared_->inflight_bytes < max || stop_.load();
+    });
+    return true;
+  }
+  lock.unlock();
+  bp_paused_ = true;
+  std::vector<PartitionId> ids;
+  for (const auto& [id, st] : assigned_) ids.push_back(id);
+  SetPaused(ids, true);
+  Metrics().kafka_pauses.With({"backpressure"}).Inc();
+  return false;
+}
+
+bool KafkaConsumer::Full() {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->inflight_bytes >= options_.max_inflight_bytes;
 }
 
 void KafkaConsumer::HandleFailures() {

@@ -78,6 +78,10 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket,
     : stream_(std::move(socket)), shared_(std::move(shared)) {}
 
 void HttpSession::Start() {
+  // Beast reads max(512, free capacity) bytes at a time: without room in the
+  // buffer a large body comes in 512-byte reads, each a syscall, a timer
+  // update and an executor hop (a third of the CPU of a 500 KB push).
+  buffer_.reserve(64 << 10);
   asio::post(executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/metrics.h"
+
 namespace silt::ingest {
 namespace {
 
@@ -185,6 +187,39 @@ TEST_F(KafkaSourceTest, RefusedBatchesArePausedRewoundAndReadAgain) {
   const size_t total = Total();
   std::this_thread::sleep_for(seconds(2));
   EXPECT_EQ(Total(), total) << "committed offsets passed a refused batch";
+}
+
+TEST_F(KafkaSourceTest, AShortStallIsWaitedOutWithoutPausing) {
+  // The budget is smaller than one batch and each batch takes 50 ms to be
+  // done: the consumer waits instead of pausing (a pause throws away what
+  // librdkafka prefetched).
+  Produce(0, 300);
+  const double pauses_before = static_cast<double>(
+      Metrics().kafka_pauses.With({"backpressure"}).value());
+  KafkaOptions o = Options("g");
+  o.max_inflight_bytes = 64;
+  o.pause_after_ms = 10000;
+  BatchSink slow = [this](RecordBatch&& batch,
+                          std::function<void(absl::Status)> done) {
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < batch.size(); ++i) lines.emplace_back(batch.line(i));
+    std::thread([this, lines = std::move(lines), done = std::move(done)] {
+      std::this_thread::sleep_for(milliseconds(50));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const auto& l : lines) ++times_[l];
+      }
+      done(absl::OkStatus());
+    }).detach();
+  };
+  auto source = KafkaSource::Start(o, slow);
+  ASSERT_TRUE(source.ok());
+  ASSERT_TRUE(WaitFor([&] { return Distinct() == 300; }, seconds(60)));
+  EXPECT_EQ(Total(), 300u);
+  EXPECT_EQ(static_cast<double>(
+                Metrics().kafka_pauses.With({"backpressure"}).value()),
+            pauses_before);
+  (*source)->Stop();
 }
 
 TEST_F(KafkaSourceTest, UnreachableBrokerIsDegraded) {

@@ -108,5 +108,86 @@ TEST_F(ConfigTest, ErrorsNameTheKey) {
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ConfigTest, RedactSectionAndFlags) {
+  Config c;
+  EXPECT_TRUE(c.redact.enabled);
+  std::string path = Write(
+      "redact:\n"
+      "  rules:\n"
+      "    credit_card: {action: last4}\n"
+      "    email: false\n"
+      "    ipv4: true\n"
+      "  user_rules:\n"
+      "    - {name: employee_id, regex: 'EMP-[0-9]{6}', action: hash}\n"
+      "  extra_secret_keys: [pin]\n"
+      "  hash_key: abc\n"
+      "  hash_key_env: MY_KEY\n");
+  ASSERT_TRUE(ApplyFlags({"--config", path, "--redact-disable",
+                          "employee_id,jwt", "--redact-enable", "us_ssn"},
+                         &c)
+                  .ok());
+  const redact::RedactOptions& r = c.redact;
+  auto find = [&](const std::string& name) -> const redact::RuleSetting* {
+    for (const auto& s : r.builtin) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  };
+  ASSERT_NE(find("credit_card"), nullptr);
+  EXPECT_EQ(find("credit_card")->action, redact::Action::kLast4);
+  EXPECT_TRUE(find("credit_card")->enabled);
+  EXPECT_FALSE(find("email")->enabled);
+  EXPECT_TRUE(find("ipv4")->enabled);
+  EXPECT_FALSE(find("jwt")->enabled);
+  EXPECT_TRUE(find("us_ssn")->enabled);
+  ASSERT_EQ(r.user.size(), 1u);
+  EXPECT_EQ(r.user[0].name, "employee_id");
+  EXPECT_EQ(r.user[0].regex, "EMP-[0-9]{6}");
+  EXPECT_EQ(r.user[0].action, redact::Action::kHash);
+  EXPECT_FALSE(r.user[0].enabled);  // the flag wins
+  EXPECT_EQ(r.secret_keys.back(), "pin");
+  EXPECT_EQ(r.hash_key, "abc");
+  EXPECT_EQ(r.hash_key_env, "MY_KEY");
+  // The options compile: the rule list is what the config says.
+  auto rules = redact::Rules::Compile(r);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_EQ(
+      (*rules)->rule_names(),
+      (std::vector<std::string>{"credit_card", "aws_access_key", "bearer_token",
+                                "url_credentials", "secret_kv", "secret_key",
+                                "ipv4", "us_ssn"}));
+
+  Config off;
+  ASSERT_TRUE(ApplyFlags({"--redact", "off"}, &off).ok());
+  EXPECT_FALSE(off.redact.enabled);
+  Config off_yaml;
+  ASSERT_TRUE(LoadConfigFile(Write("redact: off\n"), &off_yaml).ok());
+  EXPECT_FALSE(off_yaml.redact.enabled);
+}
+
+TEST_F(ConfigTest, RedactErrorsNameTheKey) {
+  Config c;
+  absl::Status st =
+      LoadConfigFile(Write("redact:\n  rules:\n    cards: true\n"), &c);
+  EXPECT_NE(st.message().find("unknown built-in rule 'cards'"),
+            std::string::npos)
+      << st;
+  st = LoadConfigFile(Write("redact:\n  rules:\n    email: {action: blur}\n"),
+                      &c);
+  EXPECT_NE(st.message().find("redact.rules.email.action"), std::string::npos)
+      << st;
+  st = LoadConfigFile(Write("redact:\n  colour: red\n"), &c);
+  EXPECT_NE(st.message().find("redact.colour"), std::string::npos) << st;
+  st = LoadConfigFile(Write("redact:\n  user_rules:\n    - {name: x}\n"), &c);
+  EXPECT_NE(st.message().find("needs a name and a regex"), std::string::npos)
+      << st;
+  st = ApplyFlags({"--redact-enable", "nope"}, &c);
+  EXPECT_NE(st.message().find("unknown redaction rule 'nope'"),
+            std::string::npos)
+      << st;
+  st = ApplyFlags({"--redact", "maybe"}, &c);
+  EXPECT_NE(st.message().find("--redact"), std::string::npos) << st;
+}
+
 }  // namespace
 }  // namespace silt::server
