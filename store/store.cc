@@ -29,6 +29,7 @@
 #include "store/internal/part_reader.h"
 #include "store/internal/part_writer.h"
 #include "store/internal/paths.h"
+#include "store/internal/read_pool.h"
 #include "store/internal/trace_lookup.h"
 #include "store/internal/wal.h"
 #include "store/internal/wal_format.h"
@@ -112,6 +113,9 @@ struct Store::Rep {
   std::mutex subs_mu;  // held while listeners run; never with `mu`
   std::vector<std::pair<uint64_t, AppendListener>> subs;
   uint64_t next_sub = 1;
+  // ParallelScan's extra workers.
+  ReadPool read_pool{
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) - 1)};
   // Builds part indexes in the background (null with index_parts off).
   std::unique_ptr<PartIndexer> indexer;
   std::vector<std::shared_ptr<const PartReader>> unindexed;  // from Load
@@ -879,7 +883,7 @@ absl::Status Store::ParallelScan(
       std::max<size_t>(1, n / (static_cast<size_t>(threads) * 4));
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
-  auto work = [&](int w) {
+  rep_->read_pool.RunAll(threads, [&](int w) {
     while (!stopped.load()) {
       size_t first = next.fetch_add(chunk);
       if (first >= n) return;
@@ -889,11 +893,7 @@ absl::Status Store::ParallelScan(
         stopped = true;
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (auto& t : pool) t.join();
+  });
   return absl::OkStatus();
 }
 

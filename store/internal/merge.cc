@@ -84,11 +84,21 @@ class Merger {
     }
   }
 
+  // True when no entry of run `r` can be wanted any more (bound_ns).
+  bool PastBound(const PartReader::Run* r) const {
+    if (o_.bound_ns == nullptr) return false;
+    const int64_t b = o_.bound_ns->load(std::memory_order_relaxed);
+    return back_ ? r->max_ts < b : r->min_ts > b;
+  }
+
   // Makes `c` a placeholder for run `c->run`, or moves to the next run in
   // scan order that overlaps the range. False when no run is left.
   bool PartPlaceholder(Cursor* c) {
     while (c->run != nullptr) {
       const auto* r = c->run;
+      // A stream's runs are in time order: once one is past the bound, so
+      // are the rest.
+      if (PastBound(r)) return false;
       if (r->max_ts >= o_.start_ns && r->min_ts < o_.end_ns) {
         c->placeholder = true;
         c->block.reset();
@@ -114,6 +124,7 @@ class Merger {
   bool PartLoad(Cursor* c) {
     c->placeholder = false;
     const auto* r = c->run;
+    if (PastBound(r)) return false;
     if (!filter_.grams.empty() && !BlockMayMatch(c->part, r->block)) {
       NextRun(c);
       return PartPlaceholder(c);

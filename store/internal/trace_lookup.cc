@@ -59,7 +59,7 @@ void FromPart(const PartReader& part, std::string_view id, uint64_t hash,
   if (!BlocksOf(part, id, hash, &blocks)) return;
   std::shared_ptr<DecodedBlock> block = NewDecodedBlock();
   for (uint32_t b : blocks) {
-    absl::Status s = part.ReadBlock(b, block.get(), id);
+    absl::Status s = part.ReadBlock(b, block.get());
     if (!s.ok()) {
       LogError("store: skipping damaged block",
                {{"error", std::string(s.message())}});
@@ -69,8 +69,8 @@ void FromPart(const PartReader& part, std::string_view id, uint64_t hash,
     for (uint32_t i = 0; i < block->size(); ++i) {
       const int64_t ts = block->ts(i);
       if (ts < start_ns || ts >= end_ns) continue;
+      if (block->trace_id(i) != id) continue;  // before rebuilding the line
       EntryView v = block->entry(i);
-      if (v.trace_id != id) continue;
       out->push_back(Hit{StreamOf(part, b, i), ts, std::string(v.line),
                          std::string(v.trace_id), std::string(v.span_id),
                          std::string(v.metadata)});
