@@ -936,7 +936,7 @@ absl::Status Store::LookupTrace(
     CollectTraceCandidates(*cand.heads[k], tenant, trace_id, start_ns, end_ns,
                            &cand.head_entries);
   }
-  return FindTrace(cand, trace_id, start_ns, end_ns, fn);
+  return FindTrace(cand, trace_id, start_ns, end_ns, &r->read_pool, fn);
 }
 
 void Store::WaitIndexed() const {
