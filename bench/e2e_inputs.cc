@@ -198,6 +198,32 @@ double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+double KcatConsumeAll(const std::string& bootstrap, const std::string& topic,
+                      std::string* err) {
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    *err = "fork failed";
+    return -1;
+  }
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1);
+    execlp("kcat", "kcat", "-C", "-b", bootstrap.c_str(), "-t", topic.c_str(),
+           "-e", "-o", "beginning", "-q", "-X", "log_level=3",
+           static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    *err = "kcat -C failed";
+    return -1;
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 std::vector<std::string> OtlpBodies(const std::string& file, size_t per_request,
                                     int64_t base_ns, uint64_t* records) {
   std::vector<std::string> bodies;

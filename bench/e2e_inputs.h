@@ -40,6 +40,13 @@ double KcatProduceFile(const std::string& bootstrap, const std::string& topic,
                        const std::string& file, const std::string& codec,
                        std::string* err);
 
+// Reads the whole topic with `kcat -C` (librdkafka with partitions
+// assigned, no group, output discarded): what a bare client takes from the
+// broker, the reference for the Kafka path. Returns the wall time, or -1
+// with *err.
+double KcatConsumeAll(const std::string& bootstrap, const std::string& topic,
+                      std::string* err);
+
 // ExportLogsServiceRequest bodies (OTLP/JSON) holding the lines of `file`,
 // `per_request` log records each, as an OpenTelemetry Collector's filelog
 // receiver sends them: the line as a string body, timeUnixNano from

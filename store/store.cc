@@ -29,6 +29,7 @@
 #include "store/internal/part_reader.h"
 #include "store/internal/part_writer.h"
 #include "store/internal/paths.h"
+#include "store/internal/read_pool.h"
 #include "store/internal/trace_lookup.h"
 #include "store/internal/wal.h"
 #include "store/internal/wal_format.h"
@@ -112,6 +113,9 @@ struct Store::Rep {
   std::mutex subs_mu;  // held while listeners run; never with `mu`
   std::vector<std::pair<uint64_t, AppendListener>> subs;
   uint64_t next_sub = 1;
+  // ParallelScan's extra workers.
+  ReadPool read_pool{
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) - 1)};
   // Builds part indexes in the background (null with index_parts off).
   std::unique_ptr<PartIndexer> indexer;
   std::vector<std::shared_ptr<const PartReader>> unindexed;  // from Load
@@ -819,6 +823,16 @@ bool ScanStreams(Snapshot* snap, const ScanOptions& options,
                  size_t last,
                  const std::function<bool(uint64_t, const EntryView&)>& fn) {
   BlockCache cache;
+  for (size_t i = first; i < last; ++i) {
+    for (const auto& p : snap->parts) {
+      auto [b, e] = p->RunsOf(options.streams[i]);
+      for (const auto* r = b; r != e; ++r) {
+        if (r->max_ts >= options.start_ns && r->min_ts < options.end_ns) {
+          cache.Plan(p.get(), r->block);
+        }
+      }
+    }
+  }
   std::vector<const PartReader*> parts;
   for (size_t i = first; i < last; ++i) {
     const uint64_t id = options.streams[i];
@@ -889,12 +903,13 @@ absl::Status Store::ParallelScan(
   }
   // Streams in id order share blocks with their neighbours (a part lays
   // streams out in id order), so workers take contiguous chunks: only the
-  // blocks at chunk edges are decoded twice.
+  // blocks at chunk edges are decoded twice. Two chunks a worker: on 1M
+  // lines in 24 parts, 4 a worker read 25% more blocks for a rare word.
   const size_t chunk =
-      std::max<size_t>(1, n / (static_cast<size_t>(threads) * 4));
+      std::max<size_t>(1, n / (static_cast<size_t>(threads) * 2));
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
-  auto work = [&](int w) {
+  rep_->read_pool.RunAll(threads, [&](int w) {
     while (!stopped.load()) {
       size_t first = next.fetch_add(chunk);
       if (first >= n) return;
@@ -904,11 +919,7 @@ absl::Status Store::ParallelScan(
         stopped = true;
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (auto& t : pool) t.join();
+  });
   return absl::OkStatus();
 }
 
@@ -940,7 +951,7 @@ absl::Status Store::LookupTrace(
     CollectTraceCandidates(*cand.heads[k], tenant, trace_id, start_ns, end_ns,
                            &cand.head_entries);
   }
-  return FindTrace(cand, trace_id, start_ns, end_ns, fn);
+  return FindTrace(cand, trace_id, start_ns, end_ns, &r->read_pool, fn);
 }
 
 void Store::WaitIndexed() const {

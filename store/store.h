@@ -24,6 +24,7 @@
 // Thread-safe: any number of Append() and Scan() callers concurrently.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -84,6 +85,10 @@ struct ScanOptions {
   // returned or not); returning false stops the scan. Lets a caller bound
   // and cancel work that returns nothing.
   std::function<bool(int worker, uint64_t entries, uint64_t bytes)> progress;
+  // If set, entries older (backward) or newer (forward) than *bound_ns are
+  // not wanted: runs entirely past it are not read. A caller keeping the
+  // newest N moves it as its cut-off rises (read atomically, any time).
+  const std::atomic<int64_t>* bound_ns = nullptr;
 };
 
 struct StoreStats {

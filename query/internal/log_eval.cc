@@ -49,11 +49,15 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
   std::string line;
   const bool trace = pipeline.TraceIdFilter().has_value();
 
+  // Once `limit` entries are kept, runs entirely worse than the worst kept
+  // one need not be read at all.
+  std::atomic<int64_t> bound{backward ? INT64_MIN : INT64_MAX};
   store::ScanOptions opts;
   opts.tenant = ctx->tenant;
   opts.start_ns = q.start_ns;
   opts.end_ns = q.end_ns;
   opts.backward = backward;
+  opts.bound_ns = &bound;
   absl::Status st = ScanCandidates(
       expr, &pipeline, opts, ctx,
       [&](uint64_t stream, const store::EntryView& e) {
@@ -84,6 +88,7 @@ absl::StatusOr<std::vector<LogStream>> EvalLogQuery(const LogExpr& expr,
         if (heap.size() >= q.limit) heap.pop();
         c.metadata.assign(e.metadata);
         heap.push(std::move(c));
+        if (heap.size() >= q.limit) bound = heap.top().ts_ns;
         return true;
       });
   if (!st.ok()) return st;

@@ -189,53 +189,8 @@ absl::Status DecodedBlock::Parse(std::string payload,
   return ParseBuffer(std::move(traces));
 }
 
-namespace {
-
-// FormatTsText with the "YYYY-MM-DDTHH:MM:SS" of the last second kept:
-// the entries of a block are seconds apart at most, mostly.
-class TsTextCache {
- public:
-  size_t Format(int64_t ts_ns, int form, char* buf) {
-    static constexpr int kFracDigits[kNumTsForms] = {0, 3, 6, 9};
-    const int64_t secs = ts_ns / 1000000000;
-    if (ts_ns < 0 || secs != secs_) {
-      size_t n = FormatTsText(ts_ns, form, buf);
-      if (n >= 19) {
-        secs_ = secs;
-        std::memcpy(prefix_, buf, 19);
-      }
-      return n;
-    }
-    if (form < 0 || form >= kNumTsForms) return 0;
-    const int digits = kFracDigits[form];
-    uint64_t frac = static_cast<uint64_t>(ts_ns % 1000000000);
-    uint64_t unit = 1;
-    for (int i = digits; i < 9; ++i) unit *= 10;
-    if (frac % unit != 0) return 0;
-    std::memcpy(buf, prefix_, 19);
-    char* p = buf + 19;
-    if (digits > 0) {
-      *p++ = '.';
-      uint64_t v = frac / unit;
-      for (int i = digits - 1; i >= 0; --i) {
-        p[i] = static_cast<char>('0' + v % 10);
-        v /= 10;
-      }
-      p += digits;
-    }
-    *p++ = 'Z';
-    return p - buf;
-  }
-
- private:
-  int64_t secs_ = -1;
-  char prefix_[19];
-};
-
-}  // namespace
-
-absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
-                                       std::string_view only_trace) {
+absl::Status DecodedBlock::ParseBuffer(
+    std::shared_ptr<const TraceTable> traces) {
   traces_ = std::move(traces);
   ents_.clear();
   auto bad = [this](const char* why) {
@@ -267,17 +222,10 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
           metas = dec(kSecMetas);
   const size_t ntraces = traces_ ? traces_->ids.size() : 0;
   ents_.resize(n);
-  // Lines are rebuilt in place at the end of text_, whose size is its
-  // capacity (grown, never shrunk, so a reused block does not zero-fill).
-  size_t used = 0;
-  auto reserve = [&](size_t more) {
-    if (used + more > text_.size()) {
-      text_.resize(
-          std::max(text_.size() * 2,
-                   std::max<size_t>(used + more, sizes[kSecLines] + n * 48)));
-    }
-  };
-  TsTextCache ts_cache;
+  // Text form lengths: "YYYY-MM-DDTHH:MM:SS" + fraction + "Z".
+  static constexpr uint32_t kTsLen[kNumTsForms] = {20, 24, 27, 30};
+  static constexpr int kFracDigits[kNumTsForms] = {0, 3, 6, 9};
+  uint64_t used = 0;
   int64_t prev = 0, prev_trace = -1;
   for (uint32_t i = 0; i < n; ++i) {
     Ent& e = ents_[i];
@@ -285,7 +233,7 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
     e.ts = prev;
     const uint64_t t = tr.Varint64();
     const uint64_t trace_pos = tp.Varint64();
-    std::string_view trace;
+    size_t trace_len = 0;
     e.trace = -1;
     if (t != 0) {
       e.trace = prev_trace + UnZigZag(t - 1);
@@ -293,7 +241,7 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
       if (e.trace < 0 || static_cast<size_t>(e.trace) >= ntraces) {
         return bad("trace index out of range");
       }
-      trace = traces_->ids[e.trace];
+      trace_len = traces_->ids[e.trace].size();
     } else if (trace_pos != 0) {
       return bad("trace cut without a trace");
     }
@@ -303,66 +251,45 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
     e.span_off = static_cast<uint32_t>(span.data() - data_);
     const uint64_t ts_text = tt.Varint64();
     std::string_view stored = lines.Bytes(ll.Varint32());
+    e.stored_off = static_cast<uint32_t>(stored.data() - data_);
+    e.stored_len = static_cast<uint32_t>(stored.size());
     e.meta_len = ml.Varint32();
     e.meta_off = static_cast<uint32_t>(metas.Bytes(e.meta_len).data() - data_);
     if (!ts.ok() || !tr.ok() || !tp.ok() || !sl.ok() || !sp.ok() || !tt.ok() ||
         !ll.ok() || !lines.ok() || !spans.ok() || !ml.ok() || !metas.ok()) {
       return bad("columns shorter than their entries");
     }
-    if (!only_trace.empty() && trace != only_trace) {
-      e.line_off = static_cast<uint32_t>(used);
-      e.line_len = 0;
-      continue;
-    }
-    // Undo the cuts in reverse order: timestamp text, span, trace. Each
-    // position is in the line as rebuilt so far, so the pieces are first
-    // laid out as at most 7 segments, then copied once.
-    struct Seg {
-      const char* p;
-      size_t n;
-    };
-    Seg segs[7] = {{stored.data(), stored.size()}};
-    int nseg = 1;
-    size_t len = stored.size();
-    auto insert = [&](size_t pos, const char* p, size_t k) {
-      int i = 0;
-      while (i < nseg && pos > segs[i].n) pos -= segs[i++].n;
-      if (i == nseg) {  // pos == len: append
-        segs[nseg++] = {p, k};
-      } else {
-        for (int j = nseg - 1; j > i; --j) segs[j + 2] = segs[j];
-        Seg tail{segs[i].p + pos, segs[i].n - pos};
-        segs[i].n = pos;
-        segs[i + 1] = {p, k};
-        segs[i + 2] = tail;
-        nseg += 2;
-      }
-      len += k;
-    };
-    char ts_buf[32];
+    // Check the cuts now (the rebuild comes later): each position is in
+    // the line as rebuilt so far, in the order timestamp, span, trace.
+    uint64_t len = stored.size();
+    e.ts_pos = e.span_pos = e.trace_pos = 0;
+    e.ts_form = 0;
     if (ts_text != 0) {
       const uint64_t pos = (ts_text - 1) / kNumTsForms;
       const int form = static_cast<int>((ts_text - 1) % kNumTsForms);
-      size_t k = ts_cache.Format(e.ts, form, ts_buf);
-      if (k == 0 || pos > len) return bad("bad timestamp cut");
-      insert(pos, ts_buf, k);
+      uint64_t unit = 1;
+      for (int k = kFracDigits[form]; k < 9; ++k) unit *= 10;
+      if (pos > len || e.ts < 0 || (e.ts % 1000000000) % unit != 0) {
+        return bad("bad timestamp cut");
+      }
+      e.ts_pos = static_cast<uint32_t>(pos + 1);
+      e.ts_form = static_cast<uint8_t>(form);
+      len += kTsLen[form];
     }
     if (span_pos != 0) {
       if (span_pos - 1 > len) return bad("bad span cut");
-      insert(span_pos - 1, span.data(), span.size());
+      e.span_pos = static_cast<uint32_t>(span_pos);
+      len += span.size();
     }
     if (trace_pos != 0) {
       if (trace_pos - 1 > len) return bad("bad trace cut");
-      insert(trace_pos - 1, trace.data(), trace.size());
+      e.trace_pos = static_cast<uint32_t>(trace_pos);
+      len += trace_len;
     }
-    reserve(len);
-    char* out = text_.data() + used;
-    for (int i = 0; i < nseg; ++i) {
-      std::memcpy(out, segs[i].p, segs[i].n);
-      out += segs[i].n;
-    }
+    if (used + len > UINT32_MAX) return bad("lines too long");
     e.line_off = static_cast<uint32_t>(used);
     e.line_len = static_cast<uint32_t>(len);
+    e.built = false;
     used += len;
   }
   if (ts.remaining() || tr.remaining() || tp.remaining() || sl.remaining() ||
@@ -370,22 +297,57 @@ absl::Status DecodedBlock::ParseBuffer(std::shared_ptr<const TraceTable> traces,
       spans.remaining() || ml.remaining() || metas.remaining()) {
     return bad("columns longer than their entries");
   }
+  // Sized once, so views into it stay valid; grown (zero-filled) only when
+  // a reused block meets a larger one.
+  if (text_.size() < used) text_.resize(used);
   return absl::OkStatus();
 }
 
-uint32_t DecodedBlock::EntryAt(const char* p) const {
-  const uint32_t off = static_cast<uint32_t>(p - text_.data());
-  auto it =
-      std::upper_bound(ents_.begin(), ents_.end(), off,
-                       [](uint32_t o, const Ent& e) { return o < e.line_off; });
-  return static_cast<uint32_t>(it - ents_.begin()) - 1;
+void DecodedBlock::Build(uint32_t i) const {
+  Ent& e = ents_[i];
+  struct Seg {
+    const char* p;
+    size_t n;
+  };
+  Seg segs[7] = {{data_ + e.stored_off, e.stored_len}};
+  int nseg = 1;
+  auto insert = [&](size_t pos, const char* p, size_t k) {
+    int j = 0;
+    while (j < nseg && pos > segs[j].n) pos -= segs[j++].n;
+    if (j == nseg) {
+      segs[nseg++] = {p, k};
+      return;
+    }
+    for (int m = nseg - 1; m > j; --m) segs[m + 2] = segs[m];
+    Seg tail{segs[j].p + pos, segs[j].n - pos};
+    segs[j].n = pos;
+    segs[j + 1] = {p, k};
+    segs[j + 2] = tail;
+    nseg += 2;
+  };
+  char ts_buf[32];
+  if (e.ts_pos != 0) {
+    size_t k = FormatTsText(e.ts, e.ts_form, ts_buf);
+    insert(e.ts_pos - 1, ts_buf, k);
+  }
+  if (e.span_pos != 0) insert(e.span_pos - 1, data_ + e.span_off, e.span_len);
+  if (e.trace_pos != 0) {
+    std::string_view id = traces_->ids[e.trace];
+    insert(e.trace_pos - 1, id.data(), id.size());
+  }
+  char* out = text_.data() + e.line_off;
+  for (int j = 0; j < nseg; ++j) {
+    std::memcpy(out, segs[j].p, segs[j].n);
+    out += segs[j].n;
+  }
+  e.built = true;
 }
 
 EntryView DecodedBlock::entry(uint32_t i) const {
   const Ent& e = ents_[i];
   EntryView v;
   v.ts_ns = e.ts;
-  v.line = std::string_view(text_.data() + e.line_off, e.line_len);
+  v.line = line(i);
   if (e.trace >= 0) v.trace_id = traces_->ids[e.trace];
   v.span_id = std::string_view(data_ + e.span_off, e.span_len);
   v.metadata = std::string_view(data_ + e.meta_off, e.meta_len);

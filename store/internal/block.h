@@ -58,6 +58,11 @@ class BlockBuilder {
   size_t bytes_ = 0;
 };
 
+// A parsed block. Parse decodes the columns and checks every cut; each
+// line is put back together the first time it is read (a scan that stops
+// early, or a trace lookup, rebuilds few lines), into a buffer sized once
+// at Parse, so views stay valid for the block's life. Not thread-safe (the
+// lazy rebuild writes): one reader at a time.
 class DecodedBlock {
  public:
   // Parses `payload` (taking it); `traces` resolves trace indexes (may be
@@ -67,45 +72,42 @@ class DecodedBlock {
   // The same for a payload already written into *payload_buffer(): a
   // reused block keeps its buffers, so decoding allocates nothing.
   std::string* payload_buffer() { return &payload_; }
-  // With only_trace set, lines are rebuilt only for the entries with that
-  // trace id (the others read as empty): what a trace lookup needs.
-  absl::Status ParseBuffer(std::shared_ptr<const TraceTable> traces,
-                           std::string_view only_trace = {});
+  absl::Status ParseBuffer(std::shared_ptr<const TraceTable> traces);
 
   uint32_t size() const { return static_cast<uint32_t>(ents_.size()); }
   int64_t ts(uint32_t i) const { return ents_[i].ts; }
   std::string_view line(uint32_t i) const {
-    return std::string_view(text_.data() + ents_[i].line_off,
-                            ents_[i].line_len);
+    const Ent& e = ents_[i];
+    if (!e.built) Build(i);
+    return std::string_view(text_.data() + e.line_off, e.line_len);
   }
   // Index of the trace id of entry i in the part's trace table, or -1.
   int64_t trace_index(uint32_t i) const { return ents_[i].trace; }
-  // The lines of entries [first, last) back to back: one range to search.
-  std::string_view text(uint32_t first, uint32_t last) const {
-    if (first >= last) return {};
-    const Ent& a = ents_[first];
-    const Ent& b = ents_[last - 1];
-    return std::string_view(text_.data() + a.line_off,
-                            b.line_off + b.line_len - a.line_off);
+  std::string_view trace_id(uint32_t i) const {
+    return ents_[i].trace >= 0 ? traces_->ids[ents_[i].trace]
+                               : std::string_view();
   }
-  // The entry whose line holds text_ offset `off` (REQUIRES: inside
-  // text(0, size())).
-  uint32_t EntryAt(const char* p) const;
   EntryView entry(uint32_t i) const;
 
  private:
   struct Ent {
     int64_t ts;
-    int64_t trace;                // -1 none
-    uint32_t line_off, line_len;  // in text_
-    uint32_t span_off, span_len;  // in payload
-    uint32_t meta_off, meta_len;  // in payload
+    int64_t trace;                         // -1 none
+    uint32_t line_off, line_len;           // in text_ (final line)
+    uint32_t stored_off, stored_len;       // in payload (the cut line)
+    uint32_t span_off, span_len;           // in payload
+    uint32_t meta_off, meta_len;           // in payload
+    uint32_t ts_pos, span_pos, trace_pos;  // cut position + 1, or 0
+    uint8_t ts_form;
+    bool built;
   };
+  void Build(uint32_t i) const;
+
   std::string payload_;
-  std::string text_;  // the lines, put back together; size() is capacity
+  mutable std::string text_;  // the lines, put back together
   const char* data_ = nullptr;
   std::shared_ptr<const TraceTable> traces_;
-  std::vector<Ent> ents_;
+  mutable std::vector<Ent> ents_;
 };
 
 // A decoded block from a process-wide pool: its buffers are reused by the

@@ -155,8 +155,7 @@ void PartReader::SetIndex(std::shared_ptr<const PartIndex> index) const {
   index_ = std::move(index);
 }
 
-absl::Status PartReader::ReadBlock(uint32_t i, DecodedBlock* out,
-                                   std::string_view only_trace) const {
+absl::Status PartReader::ReadBlock(uint32_t i, DecodedBlock* out) const {
   if (i >= blocks_.size()) return absl::InternalError("no such block");
   // A damaged trace table only costs the blocks that refer to it.
   auto traces = Traces();
@@ -168,7 +167,7 @@ absl::Status PartReader::ReadBlock(uint32_t i, DecodedBlock* out,
   absl::Status s = file_->Read(h.offset, h.stored_size, &stored);
   if (!s.ok()) return s;
   s = Decompress(stored, h.checksum, h.raw_size, out->payload_buffer());
-  if (s.ok()) s = out->ParseBuffer(std::move(table), only_trace);
+  if (s.ok()) s = out->ParseBuffer(std::move(table));
   if (!s.ok()) {
     return absl::DataLossError(
         absl::StrCat("part ", path_, " block ", i, ": ", s.message()));

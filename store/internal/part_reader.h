@@ -53,9 +53,8 @@ class PartReader {
   std::pair<const Run*, const Run*> RunsOf(uint64_t stream) const;
 
   // Reads, verifies and decodes block `i`. kDataLoss if it is damaged.
-  // With only_trace set only the lines of that trace id are rebuilt.
-  absl::Status ReadBlock(uint32_t i, DecodedBlock* out,
-                         std::string_view only_trace = {}) const;
+  // Lines are rebuilt as they are read (see DecodedBlock).
+  absl::Status ReadBlock(uint32_t i, DecodedBlock* out) const;
 
   // The trace table, read on first use and kept.
   absl::StatusOr<std::shared_ptr<const TraceTable>> Traces() const;

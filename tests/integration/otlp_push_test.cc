@@ -65,6 +65,8 @@ TEST_F(OtlpPushTest, OtlpJsonGzipIsStoredWithLabelsLineAndMetadata) {
     "resource":{"attributes":[
       {"key":"service.name","value":{"stringValue":"checkout"}},
       {"key":"k8s.namespace.name","value":{"stringValue":"shop"}},
+      {"key":"k8s.pod.name","value":{"stringValue":"checkout-7d9f"}},
+      {"key":"k8s.container.name","value":{"stringValue":"app"}},
       {"key":"host.name","value":{"stringValue":"node-7"}}]},
     "scopeLogs":[{"scope":{"name":"app"},"logRecords":[
       {"timeUnixNano":")" + ts +
@@ -85,9 +87,10 @@ TEST_F(OtlpPushTest, OtlpJsonGzipIsStoredWithLabelsLineAndMetadata) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{}");
 
-  auto by_level =
-      CountBy(silt_->http_port(), "{service=\"checkout\", namespace=\"shop\"}",
-              "level", t, t + 2);
+  auto by_level = CountBy(silt_->http_port(),
+                          "{service=\"checkout\", namespace=\"shop\", "
+                          "pod=\"checkout-7d9f\", container=\"app\"}",
+                          "level", t, t + 2);
   EXPECT_EQ(by_level,
             (std::map<std::string, int64_t>{{"error", 1}, {"info", 1}}));
   Reply q = Query("{service=\"checkout\"}", t, t + 2);
@@ -100,6 +103,16 @@ TEST_F(OtlpPushTest, OtlpJsonGzipIsStoredWithLabelsLineAndMetadata) {
   EXPECT_NE(q.body.find(R"({\"msg\":\"ok\"})"), std::string::npos) << q.body;
   EXPECT_NE(q.body.find("\"host_name\":\"node-7\""), std::string::npos)
       << q.body;
+  // traceId and spanId are the entry's trace fields, in lower-case hex.
+  Reply trace = Http(silt_->http_port(), "GET",
+                     "/api/v1/trace/5b8efff798038103d269b633813fc60c");
+  ASSERT_EQ(trace.status, 200) << trace.body;
+  EXPECT_NE(trace.body.find("payment declined"), std::string::npos)
+      << trace.body;
+  EXPECT_NE(trace.body.find(R"("span_id":"eee19b7ec3c1b174")"),
+            std::string::npos)
+      << trace.body;
+  EXPECT_EQ(trace.body.find(R"(\"msg\")"), std::string::npos) << trace.body;
   // No attribute other than the four became a label.
   Reply labels = Http(silt_->http_port(), "GET", "/loki/api/v1/labels");
   EXPECT_EQ(labels.body.find("host"), std::string::npos) << labels.body;

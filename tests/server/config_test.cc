@@ -93,6 +93,43 @@ TEST_F(ConfigTest, TailKeysListsAndRepeatedFlags) {
   EXPECT_FALSE(ApplyFlags({"--tail-inotify", "yes"}, &c).ok());
 }
 
+TEST_F(ConfigTest, KafkaKeysListsAndRepeatedFlags) {
+  const std::string path = Write(
+      "kafka_brokers: k0:9092,k1:9092\nkafka_topics: [app, audit]\n"
+      "kafka_group: silt-prod\nkafka_tenant: team-a\n"
+      "kafka_options:\n  fetch.min.bytes: 1\n  security.protocol: SSL\n"
+      "kafka_max_inflight_bytes: 8MiB\nkafka_pause_after: 3s\n");
+  Config c;
+  ASSERT_TRUE(LoadConfigFile(path, &c).ok());
+  EXPECT_EQ(c.kafka_brokers, "k0:9092,k1:9092");
+  EXPECT_EQ(c.kafka_topics, (std::vector<std::string>{"app", "audit"}));
+  EXPECT_EQ(c.kafka_group, "silt-prod");
+  EXPECT_EQ(c.kafka_tenant, "team-a");
+  EXPECT_EQ(c.kafka_max_inflight_bytes, 8u << 20);
+  EXPECT_EQ(c.kafka_pause_after_ms, 3000);
+  using Props = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(c.kafka_options,
+            (Props{{"fetch.min.bytes", "1"}, {"security.protocol", "SSL"}}));
+
+  // Flags: topics repeat (or a,b) and replace the file's list; an option
+  // given again wins over the file's.
+  ASSERT_TRUE(
+      ApplyFlags({"--config", path, "--kafka-topic", "x", "--kafka-topic=y,z",
+                  "--kafka-option", "security.protocol=SASL_SSL",
+                  "--kafka-option", "session.timeout.ms=6000"},
+                 &c)
+          .ok());
+  EXPECT_EQ(c.kafka_topics, (std::vector<std::string>{"x", "y", "z"}));
+  EXPECT_EQ(c.kafka_options, (Props{{"fetch.min.bytes", "1"},
+                                    {"security.protocol", "SASL_SSL"},
+                                    {"session.timeout.ms", "6000"}}));
+
+  Config bad;
+  EXPECT_FALSE(ApplyFlags({"--kafka-option", "no-equals-sign"}, &bad).ok());
+  EXPECT_FALSE(ApplyFlags({"--kafka-topic", "a,,b"}, &bad).ok());
+  EXPECT_FALSE(LoadConfigFile(Write("kafka_topics: app\n"), &bad).ok());
+}
+
 TEST_F(ConfigTest, ErrorsNameTheKey) {
   Config c;
   absl::Status st = LoadConfigFile(Write("no_such_key: 1\n"), &c);

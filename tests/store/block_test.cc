@@ -49,6 +49,15 @@ class BlockTest : public ::testing::Test {
       EXPECT_EQ(e.span_id, ins[i].span) << i;
       EXPECT_EQ(e.metadata, ins[i].meta) << i;
     }
+    // Lines are rebuilt as they are first read: read backwards into the
+    // same (reused) block, every view taken stays valid to the end.
+    ASSERT_TRUE(d.Parse(payload, table).ok());
+    std::vector<std::string_view> views(ins.size());
+    for (size_t i = ins.size(); i-- > 0;) views[i] = d.line(i);
+    for (size_t i = 0; i < ins.size(); ++i) {
+      EXPECT_EQ(views[i], ins[i].line) << i;
+      EXPECT_EQ(d.line(i).data(), views[i].data()) << i;
+    }
     // Damaged payloads are kDataLoss, never a crash.
     for (size_t cut = 1; cut < payload.size(); cut += 7) {
       DecodedBlock bad;
@@ -110,6 +119,9 @@ TEST_F(BlockTest, OverlappingIdsRoundTrip) {
       {kTs, tr + " span " + tr.substr(4, 8), tr, tr.substr(4, 8), ""},
       // The trace id is also found inside the timestamp text.
       {kTs, "2024-05-01T12:00:00.123456789Z x", "05-01", "", ""},
+      // The trace id sits inside the span id's text once the trace is
+      // cut: put back, it splits the span.
+      {kTs, "x ab" + tr + "cd y", tr, "abcd", ""},
       // All three touch or overlap.
       {kTs, tr + "2024-05-01T12:00:00.123456789Z", tr + "2024", "Z", ""},
   });

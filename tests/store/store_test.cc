@@ -159,6 +159,79 @@ TEST_F(StoreTest, BackwardScanAndEarlyStop) {
   EXPECT_EQ(n, 15);
 }
 
+TEST_F(StoreTest, BoundSkipsRunsEntirelyPastIt) {
+  // Three parts of 100 entries each; a backward scan bounded at entry 250
+  // returns every entry from 250 on and reads neither older part.
+  auto store = OpenStore();
+  for (int p = 0; p < 3; ++p) {
+    ASSERT_TRUE(
+        AppendSync(store.get(), MakeBatch("t", Entries(1, 100, kMay1, p * 100)))
+            .ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  const std::atomic<int64_t> bound{kMay1 + 250 * 1000000LL};
+  ScanOptions o;
+  o.tenant = "t";
+  o.streams = {IdOf("t", "{app=\"s1\"}")};
+  o.backward = true;
+  o.bound_ns = &bound;
+  std::vector<int64_t> got;
+  ASSERT_TRUE(store
+                  ->Scan(o,
+                         [&](uint64_t, const EntryView& e) {
+                           got.push_back(e.ts_ns);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_GE(got.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(got[i], kMay1 + (299 - i) * 1000000LL);
+  }
+  for (int64_t ts : got) EXPECT_GE(ts, kMay1 + 200 * 1000000LL);
+  // Forward, the bound cuts newer runs instead.
+  const std::atomic<int64_t> fwd{kMay1 + 50 * 1000000LL};
+  o.backward = false;
+  o.bound_ns = &fwd;
+  got.clear();
+  ASSERT_TRUE(store
+                  ->Scan(o,
+                         [&](uint64_t, const EntryView& e) {
+                           got.push_back(e.ts_ns);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_GE(got.size(), 51u);
+  for (int i = 0; i <= 50; ++i) EXPECT_EQ(got[i], kMay1 + i * 1000000LL);
+  for (int64_t ts : got) EXPECT_LT(ts, kMay1 + 100 * 1000000LL);
+}
+
+TEST_F(StoreTest, BlockSharedByStreamsIsReadOncePerScan) {
+  // 24 parts (more than a plain LRU of a few blocks holds), each one block
+  // shared by 5 small streams: scanning the 5 streams, each merged across
+  // every part in turn, reads each block once.
+  auto store = OpenStore();
+  constexpr int kParts = 24, kStreams = 5;
+  std::vector<uint64_t> ids;
+  for (int s = 0; s < kStreams; ++s) {
+    ids.push_back(IdOf("t", "{app=\"s" + std::to_string(s) + "\"}"));
+  }
+  std::sort(ids.begin(), ids.end());
+  for (int p = 0; p < kParts; ++p) {
+    std::vector<TestEntry> v;
+    for (int s = 0; s < kStreams; ++s) {
+      auto e = Entries(s, 4, kMay1, p * 4);
+      v.insert(v.end(), e.begin(), e.end());
+    }
+    ASSERT_TRUE(AppendSync(store.get(), MakeBatch("t", v)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  ASSERT_EQ(PartFiles().size(), size_t{kParts});
+  const uint64_t before = Metrics().blocks_read.With({}).value();
+  auto got = ScanAll(*store, "t", ids);
+  EXPECT_EQ(got.size(), size_t{kParts * kStreams * 4});
+  EXPECT_EQ(Metrics().blocks_read.With({}).value() - before, size_t{kParts});
+}
+
 TEST_F(StoreTest, DedupAcrossPartsWalAndHead) {
   auto store = OpenStore();
   auto batch = MakeBatch("t", Entries(1, 20));
