@@ -195,6 +195,7 @@ std::string RenderMetrics() {
   RenderGauge(&out, m.part_index_pending);
   RenderCounter(&out, m.part_indexes_built);
   RenderCounter(&out, m.blocks_skipped);
+  RenderCounter(&out, m.blocks_read);
   return out;
 }
 

@@ -188,6 +188,10 @@ struct MetricSet {
       "Blocks a scan did not read because their filter rules out the "
       "query's line filter.",
       {}};
+  Family<Counter> blocks_read{
+      "silt_query_blocks_read_total",
+      "Part blocks read and decompressed by scans and lookups.",
+      {}};
 };
 MetricSet& Metrics();
 

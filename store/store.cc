@@ -808,6 +808,16 @@ bool ScanStreams(Snapshot* snap, const ScanOptions& options,
                  size_t last,
                  const std::function<bool(uint64_t, const EntryView&)>& fn) {
   BlockCache cache;
+  for (size_t i = first; i < last; ++i) {
+    for (const auto& p : snap->parts) {
+      auto [b, e] = p->RunsOf(options.streams[i]);
+      for (const auto* r = b; r != e; ++r) {
+        if (r->max_ts >= options.start_ns && r->min_ts < options.end_ns) {
+          cache.Plan(p.get(), r->block);
+        }
+      }
+    }
+  }
   std::vector<const PartReader*> parts;
   for (size_t i = first; i < last; ++i) {
     const uint64_t id = options.streams[i];

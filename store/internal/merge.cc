@@ -12,7 +12,9 @@
 namespace silt::store {
 
 namespace {
-constexpr size_t kCacheSlots = 8;
+// Planned blocks in flight are about one per part; beyond this many a
+// block is decoded again rather than kept (memory: ~2 MiB each).
+constexpr size_t kCacheSlots = 32;
 
 // One source of the merge. Either positioned on an entry, or (parts only)
 // a placeholder for a run not read yet, keyed by its bound timestamp.
@@ -244,10 +246,18 @@ LineFilter MakeLineFilter(const std::vector<std::string>& must_contain) {
 
 std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
                                                     uint32_t block) {
+  // Planned reads left after this one (-1: not planned).
+  int left = -1;
+  if (auto it = plan_.find({part, block}); it != plan_.end()) {
+    left = --it->second;
+    if (left <= 0) plan_.erase(it);
+  }
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].part == part && slots_[i].block == block) {
       auto d = slots_[i].decoded;
-      if (i + 1 != slots_.size()) {
+      if (left == 0) {
+        slots_.erase(slots_.begin() + i);
+      } else if (i + 1 != slots_.size()) {
         Slot s = slots_[i];
         slots_.erase(slots_.begin() + i);
         slots_.push_back(std::move(s));
@@ -256,6 +266,7 @@ std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
     }
   }
   std::shared_ptr<DecodedBlock> d = NewDecodedBlock();
+  Metrics().blocks_read.With({}).Inc();
   absl::Status s = part->ReadBlock(block, d.get());
   if (!s.ok()) {
     LogError("store: skipping damaged block",
@@ -263,8 +274,14 @@ std::shared_ptr<const DecodedBlock> BlockCache::Get(const PartReader* part,
     if (absl::IsDataLoss(s)) Metrics().corruptions.With({"block"}).Inc();
     d.reset();
   }
-  if (slots_.size() >= kCacheSlots) slots_.erase(slots_.begin());
-  slots_.push_back(Slot{part, block, d});
+  if (left == 0) return d;  // its last planned read
+  // Full: drop the least recent unplanned block, else the least recent.
+  if (slots_.size() >= kCacheSlots) {
+    auto victim = std::find_if(slots_.begin(), slots_.end(),
+                               [](const Slot& s) { return !s.planned; });
+    slots_.erase(victim != slots_.end() ? victim : slots_.begin());
+  }
+  slots_.push_back(Slot{part, block, d, left > 0});
   return d;
 }
 

@@ -11,8 +11,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "store/internal/block.h"
 #include "store/internal/head.h"
 #include "store/internal/part_reader.h"
@@ -22,8 +24,15 @@ namespace silt::store {
 
 // Decoded blocks of one scan, so streams sharing a block decode it once.
 // A damaged block is logged and counted once, then remembered as missing.
+// Streams are merged one after the other, each across every part, so a
+// block shared by neighbouring streams is needed again only after a visit
+// to each other part: Plan() says how many runs will read a block, which
+// is then kept until the last of them has (and dropped at once after).
+// Blocks not planned are kept in a small LRU.
 class BlockCache {
  public:
+  // One more run will Get() this block.
+  void Plan(const PartReader* part, uint32_t block) { ++plan_[{part, block}]; }
   std::shared_ptr<const DecodedBlock> Get(const PartReader* part,
                                           uint32_t block);
 
@@ -32,8 +41,10 @@ class BlockCache {
     const PartReader* part;
     uint32_t block;
     std::shared_ptr<const DecodedBlock> decoded;  // null: damaged
+    bool planned;
   };
   std::vector<Slot> slots_;  // most recent last
+  absl::flat_hash_map<std::pair<const PartReader*, uint32_t>, int> plan_;
 };
 
 // ScanOptions::must_contain, prepared once per scan: the literals and the

@@ -205,6 +205,33 @@ TEST_F(StoreTest, BoundSkipsRunsEntirelyPastIt) {
   for (int64_t ts : got) EXPECT_LT(ts, kMay1 + 100 * 1000000LL);
 }
 
+TEST_F(StoreTest, BlockSharedByStreamsIsReadOncePerScan) {
+  // 24 parts (more than a plain LRU of a few blocks holds), each one block
+  // shared by 5 small streams: scanning the 5 streams, each merged across
+  // every part in turn, reads each block once.
+  auto store = OpenStore();
+  constexpr int kParts = 24, kStreams = 5;
+  std::vector<uint64_t> ids;
+  for (int s = 0; s < kStreams; ++s) {
+    ids.push_back(IdOf("t", "{app=\"s" + std::to_string(s) + "\"}"));
+  }
+  std::sort(ids.begin(), ids.end());
+  for (int p = 0; p < kParts; ++p) {
+    std::vector<TestEntry> v;
+    for (int s = 0; s < kStreams; ++s) {
+      auto e = Entries(s, 4, kMay1, p * 4);
+      v.insert(v.end(), e.begin(), e.end());
+    }
+    ASSERT_TRUE(AppendSync(store.get(), MakeBatch("t", v)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  ASSERT_EQ(PartFiles().size(), size_t{kParts});
+  const uint64_t before = Metrics().blocks_read.With({}).value();
+  auto got = ScanAll(*store, "t", ids);
+  EXPECT_EQ(got.size(), size_t{kParts * kStreams * 4});
+  EXPECT_EQ(Metrics().blocks_read.With({}).value() - before, size_t{kParts});
+}
+
 TEST_F(StoreTest, DedupAcrossPartsWalAndHead) {
   auto store = OpenStore();
   auto batch = MakeBatch("t", Entries(1, 20));
