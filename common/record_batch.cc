@@ -96,6 +96,10 @@ char* RecordBatch::Reserve(size_t bytes) {
   return arena_.data() + used_;
 }
 
+void RecordBatch::ReserveCapacity(size_t bytes) {
+  arena_.reserve(used_ + bytes + kBatchPadding);
+}
+
 void RecordBatch::CommitBytes(size_t bytes) {
   used_ += bytes;
   EnsurePadding();

@@ -84,6 +84,9 @@ class RecordBatch {
   char* Reserve(size_t bytes);     // returns pointer to `bytes` writable bytes
                                    // at the end of the arena (before padding)
   void CommitBytes(size_t bytes);  // marks `bytes` of Reserve() as used
+  // Room for `bytes` more line bytes without moving the arena, neither
+  // zero-filled nor touched (Reserve() zero-fills what it hands out).
+  void ReserveCapacity(size_t bytes);
   uint32_t AddRecord(uint32_t offset, uint32_t length, uint32_t origin = 0,
                      int64_t ts_ns = 0);
 

@@ -888,9 +888,10 @@ absl::Status Store::ParallelScan(
   }
   // Streams in id order share blocks with their neighbours (a part lays
   // streams out in id order), so workers take contiguous chunks: only the
-  // blocks at chunk edges are decoded twice.
+  // blocks at chunk edges are decoded twice. Two chunks a worker: on 1M
+  // lines in 24 parts, 4 a worker read 25% more blocks for a rare word.
   const size_t chunk =
-      std::max<size_t>(1, n / (static_cast<size_t>(threads) * 4));
+      std::max<size_t>(1, n / (static_cast<size_t>(threads) * 2));
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
   rep_->read_pool.RunAll(threads, [&](int w) {
@@ -935,7 +936,7 @@ absl::Status Store::LookupTrace(
     CollectTraceCandidates(*cand.heads[k], tenant, trace_id, start_ns, end_ns,
                            &cand.head_entries);
   }
-  return FindTrace(cand, trace_id, start_ns, end_ns, fn);
+  return FindTrace(cand, trace_id, start_ns, end_ns, &r->read_pool, fn);
 }
 
 void Store::WaitIndexed() const {

@@ -52,6 +52,10 @@ absl::Status KafkaConsumer::CreateClient() {
       {"auto.commit.interval.ms", "1000"},
       {"log_level", "5"},
       {"statistics.interval.ms", "1000"},
+      // Small fetches stay in cache from the socket to the batch
+      // (kafka_format.md).
+      {"fetch.max.bytes", "2097152"},
+      {"fetch.message.max.bytes", "262144"},
   };
   for (const auto& [k, v] : options_.properties) {
     if (Reserved(k)) {

@@ -125,6 +125,9 @@ void KafkaConsumer::Take(rd_kafka_message_t* m) {
   if (cache_.pending == nullptr) cache_.pending = &pending_[*cache_.topic];
   Pending& p = *cache_.pending;
   if (p.messages == 0) {
+    // An arena the pipeline gave back (already paged in), room for the
+    // whole batch: no regrowth copies and no zero-fill while filling it.
+    p.batch = RecordBatch::FromPool();
     RecordBatch& b = p.batch;
     b.tenant = options_.tenant;
     b.input = "kafka";
@@ -132,8 +135,7 @@ void KafkaConsumer::Take(rd_kafka_message_t* m) {
     b.sync_ack = true;
     b.source_ts_fallback = true;  // a line's own time wins over the message's
     b.fallback_labels = {{"source", "kafka"}, {"topic", *cache_.topic}};
-    // One arena for the whole batch: no regrowth copies while filling it.
-    b.Reserve(options_.batch_bytes + (64u << 10));
+    b.ReserveCapacity(options_.batch_bytes + (64u << 10));
   }
   rd_kafka_timestamp_type_t type;
   const int64_t ts_ms = rd_kafka_message_timestamp(m, &type);

@@ -1,5 +1,6 @@
 #include "store/internal/read_pool.h"
 
+#include <algorithm>
 #include <latch>
 
 #include "common/thread_name.h"
@@ -28,21 +29,30 @@ void ReadPool::RunAll(int n, const std::function<void(int)>& fn) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (int w = 1; w < n; ++w) {
-      tasks_.push_back([&fn, &done, w] {
-        fn(w);
-        done.count_down();
-      });
+      tasks_.push_back(Task{[&fn, &done, w] {
+                              fn(w);
+                              done.count_down();
+                            },
+                            &done});
     }
   }
   cv_.notify_all();
   fn(0);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    const auto mine = [&done](const Task& t) { return t.owner == &done; };
+    const auto n_left = std::count_if(tasks_.begin(), tasks_.end(), mine);
+    tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(), mine),
+                 tasks_.end());
+    if (n_left > 0) done.count_down(n_left);
+  }
   done.wait();
 }
 
 void ReadPool::Loop() {
   SetThreadName("silt-read");
   while (true) {
-    std::function<void()> task;
+    Task task;
     {
       std::unique_lock<std::mutex> l(mu_);
       cv_.wait(l, [this] { return stop_ || !tasks_.empty(); });
@@ -50,7 +60,7 @@ void ReadPool::Loop() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task();
+    task.fn();
   }
 }
 

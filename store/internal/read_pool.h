@@ -19,15 +19,21 @@ class ReadPool {
   int size() const { return static_cast<int>(threads_.size()); }
 
   // Runs fn(0) on the calling thread and fn(1..n-1) on pool threads at the
-  // same time; returns when all have returned. With more workers than
-  // pool threads, the extra ones wait for a thread.
+  // same time; returns when all have returned. Workers no pool thread has
+  // started by the time fn(0) returns are not run at all (so a busy pool
+  // never holds the caller up): fn must share out its work itself, e.g.
+  // from a common counter, and fn(0) alone must be able to do all of it.
   void RunAll(int n, const std::function<void(int worker)>& fn);
 
  private:
   void Loop();
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
+  struct Task {
+    std::function<void()> fn;
+    const void* owner;  // the RunAll call
+  };
+  std::deque<Task> tasks_;
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };

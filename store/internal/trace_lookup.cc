@@ -1,6 +1,7 @@
 #include "store/internal/trace_lookup.h"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 
 #include "common/log.h"
@@ -52,29 +53,26 @@ bool BlocksOf(const PartReader& part, std::string_view id, uint64_t hash,
   return true;
 }
 
-void FromPart(const PartReader& part, std::string_view id, uint64_t hash,
-              int64_t start_ns, int64_t end_ns, std::vector<Hit>* out) {
-  if (part.max_ts() < start_ns || part.min_ts() >= end_ns) return;
-  std::vector<uint32_t> blocks;
-  if (!BlocksOf(part, id, hash, &blocks)) return;
-  std::shared_ptr<DecodedBlock> block = NewDecodedBlock();
-  for (uint32_t b : blocks) {
-    absl::Status s = part.ReadBlock(b, block.get());
-    if (!s.ok()) {
-      LogError("store: skipping damaged block",
-               {{"error", std::string(s.message())}});
-      if (absl::IsDataLoss(s)) Metrics().corruptions.With({"block"}).Inc();
-      continue;
-    }
-    for (uint32_t i = 0; i < block->size(); ++i) {
-      const int64_t ts = block->ts(i);
-      if (ts < start_ns || ts >= end_ns) continue;
-      if (block->trace_id(i) != id) continue;  // before rebuilding the line
-      EntryView v = block->entry(i);
-      out->push_back(Hit{StreamOf(part, b, i), ts, std::string(v.line),
-                         std::string(v.trace_id), std::string(v.span_id),
-                         std::string(v.metadata)});
-    }
+// Appends the entries of trace `id` in block `b` of `part`.
+void FromBlock(const PartReader& part, uint32_t b, std::string_view id,
+               int64_t start_ns, int64_t end_ns, DecodedBlock* block,
+               std::vector<Hit>* out) {
+  Metrics().blocks_read.With({}).Inc();
+  absl::Status s = part.ReadBlock(b, block);
+  if (!s.ok()) {
+    LogError("store: skipping damaged block",
+             {{"error", std::string(s.message())}});
+    if (absl::IsDataLoss(s)) Metrics().corruptions.With({"block"}).Inc();
+    return;
+  }
+  for (uint32_t i = 0; i < block->size(); ++i) {
+    const int64_t ts = block->ts(i);
+    if (ts < start_ns || ts >= end_ns) continue;
+    if (block->trace_id(i) != id) continue;  // before rebuilding the line
+    EntryView v = block->entry(i);
+    out->push_back(Hit{StreamOf(part, b, i), ts, std::string(v.line),
+                       std::string(v.trace_id), std::string(v.span_id),
+                       std::string(v.metadata)});
   }
 }
 
@@ -97,7 +95,7 @@ void CollectTraceCandidates(const Head& h, std::string_view tenant,
 
 absl::Status FindTrace(
     const TraceCandidates& c, std::string_view id, int64_t start_ns,
-    int64_t end_ns,
+    int64_t end_ns, ReadPool* pool,
     const std::function<bool(uint64_t stream, const EntryView&)>& fn) {
   if (id.empty()) return absl::OkStatus();
   std::vector<Hit> hits;
@@ -109,7 +107,37 @@ absl::Status FindTrace(
                        std::string(v.metadata)});
   }
   const uint64_t hash = XXH3_64bits(id.data(), id.size());
-  for (const auto& p : c.parts) FromPart(*p, id, hash, start_ns, end_ns, &hits);
+  // The blocks to read, across every part; then read on the pool's
+  // threads too (each block is a zstd frame of ~1 MiB: most of the time).
+  std::vector<std::pair<const PartReader*, uint32_t>> todo;
+  std::vector<uint32_t> blocks;
+  for (const auto& p : c.parts) {
+    if (p->max_ts() < start_ns || p->min_ts() >= end_ns) continue;
+    blocks.clear();
+    if (!BlocksOf(*p, id, hash, &blocks)) continue;
+    for (uint32_t b : blocks) todo.emplace_back(p.get(), b);
+  }
+  const int workers =
+      pool == nullptr
+          ? 1
+          : static_cast<int>(std::min<size_t>(pool->size() + 1, todo.size()));
+  std::vector<std::vector<Hit>> found(std::max(workers, 1));
+  std::atomic<size_t> next{0};
+  auto work = [&](int w) {
+    std::shared_ptr<DecodedBlock> block = NewDecodedBlock();
+    for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
+      FromBlock(*todo[k].first, todo[k].second, id, start_ns, end_ns,
+                block.get(), &found[w]);
+    }
+  };
+  if (workers > 1) {
+    pool->RunAll(workers, work);
+  } else {
+    work(0);
+  }
+  for (auto& f : found) {
+    for (Hit& h : f) hits.push_back(std::move(h));
+  }
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     if (a.ts != b.ts) return a.ts < b.ts;
     if (a.stream != b.stream) return a.stream < b.stream;

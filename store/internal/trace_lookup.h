@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "store/internal/head.h"
 #include "store/internal/part_reader.h"
+#include "store/internal/read_pool.h"
 #include "store/store.h"
 
 namespace silt::store {
@@ -35,10 +36,11 @@ void CollectTraceCandidates(const Head& h, std::string_view tenant,
 
 // Calls fn for every entry of trace `id` in `c`, in (ts, stream, line)
 // order, identical entries once; stops when fn returns false. Damaged
-// blocks are skipped (logged, counted), as in a scan.
+// blocks are skipped (logged, counted), as in a scan. Blocks are read on
+// `pool`'s threads as well as the caller's (pool may be null).
 absl::Status FindTrace(
     const TraceCandidates& c, std::string_view id, int64_t start_ns,
-    int64_t end_ns,
+    int64_t end_ns, ReadPool* pool,
     const std::function<bool(uint64_t stream, const EntryView&)>& fn);
 
 }  // namespace silt::store

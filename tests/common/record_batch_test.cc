@@ -31,6 +31,22 @@ TEST(RecordBatchTest, ReserveCommitAddRecordReadsInPlace) {
   EXPECT_EQ(b.line(1), "defgh");
 }
 
+TEST(RecordBatchTest, ReserveCapacityKeepsTheArenaInPlace) {
+  RecordBatch b;
+  b.Append("first");
+  b.ReserveCapacity(64 << 10);
+  const char* arena = b.arena_data();
+  const std::string line(1000, 'x');
+  for (int i = 0; i < 60; ++i) b.Append(line);
+  EXPECT_EQ(b.arena_data(), arena);  // no regrowth
+  EXPECT_EQ(b.size(), 61u);
+  EXPECT_EQ(b.line(0), "first");
+  EXPECT_EQ(b.line(60), line);
+  for (size_t i = 0; i < kBatchPadding; ++i) {
+    EXPECT_EQ(b.arena_data()[b.arena_bytes() + i], '\0');
+  }
+}
+
 TEST(RecordBatchTest, SideColumnsAndReplaceLine) {
   RecordBatch b;
   b.Append("x", 0, 42);

@@ -226,7 +226,22 @@ TEST_F(KafkaTest, TwoProcessesInOneGroupSplitPartitionsAndHoldExactlyN) {
       seconds(40)))
       << a->stderr_text() << "\n---\n"
       << b->stderr_text();
-  ASSERT_TRUE(KcatProduce(mock_->bootstrap(), "logs", c.text.substr(cut)));
+  // A quarter of the second half into each partition (a keyless producer
+  // sticks to one partition for a while), so each member gets some.
+  {
+    size_t pos = cut;
+    for (int p = 0; p < kPartitions; ++p) {
+      size_t end = pos;
+      for (int n = 0; n < kHalf / kPartitions; ++n) {
+        end = c.text.find('\n', end) + 1;
+      }
+      ASSERT_TRUE(KcatProduce(mock_->bootstrap(), "logs",
+                              c.text.substr(pos, end - pos),
+                              {"-p", std::to_string(p)}));
+      pos = end;
+    }
+    ASSERT_EQ(pos, c.text.size());
+  }
   ASSERT_TRUE(WaitFor([&] { return Count(*a, c) + Count(*b, c) >= 2 * kHalf; },
                       seconds(30)));
   std::this_thread::sleep_for(seconds(1));

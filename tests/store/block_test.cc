@@ -119,6 +119,9 @@ TEST_F(BlockTest, OverlappingIdsRoundTrip) {
       {kTs, tr + " span " + tr.substr(4, 8), tr, tr.substr(4, 8), ""},
       // The trace id is also found inside the timestamp text.
       {kTs, "2024-05-01T12:00:00.123456789Z x", "05-01", "", ""},
+      // The trace id sits inside the span id's text once the trace is
+      // cut: put back, it splits the span.
+      {kTs, "x ab" + tr + "cd y", tr, "abcd", ""},
       // All three touch or overlap.
       {kTs, tr + "2024-05-01T12:00:00.123456789Z", tr + "2024", "Z", ""},
   });
