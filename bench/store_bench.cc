@@ -135,6 +135,33 @@ void BM_StoreCut(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreCut)->Arg(1)->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 
+// The parse stage over the same batches (re-parsed each round), at the
+// batch size of the TCP input: per-batch costs (streams, labels) count.
+void BM_ParseLoggenBatches(benchmark::State& state) {
+  const Workload& w = GetWorkload();
+  parse::Parser parser;
+  std::vector<RecordBatch> batches;
+  for (const RecordBatch& b : w.batches) {
+    RecordBatch copy;
+    for (size_t i = 0; i < b.size(); ++i) copy.Append(b.line(i));
+    batches.push_back(std::move(copy));
+  }
+  size_t streams = 0;
+  for (auto _ : state) {
+    streams = 0;
+    for (RecordBatch& b : batches) {
+      b.received_ns = 1714564800000000000;
+      parser.Parse(&b);
+      streams += b.streams.size();
+    }
+  }
+  state.counters["streams_per_batch"] =
+      static_cast<double>(streams) / static_cast<double>(batches.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(w.raw.size()));
+}
+BENCHMARK(BM_ParseLoggenBatches)->Unit(benchmark::kMillisecond);
+
 void BM_ZstdLevel1Reference(benchmark::State& state) {
   const Workload& w = GetWorkload();
   ZSTD_CCtx* cctx = ZSTD_createCCtx();

@@ -191,6 +191,7 @@ std::string RenderMetrics() {
   RenderCounter(&out, m.tail_events);
   RenderGauge(&out, m.active_streams);
   RenderHistogram(&out, m.ack_latency);
+  RenderHistogram(&out, m.store_append_wait);
   RenderHistogram(&out, m.query_latency);
   RenderGauge(&out, m.part_index_pending);
   RenderCounter(&out, m.part_indexes_built);

@@ -166,6 +166,12 @@ struct MetricSet {
       {"event"}};
   Family<Gauge> active_streams{
       "silt_active_streams", "Streams known to the index.", {}};
+  Family<Histogram> store_append_wait{
+      "silt_store_append_wait_seconds",
+      "Time a batch waited to enter the store's head because the previous "
+      "head was still being cut into parts (flow control).",
+      {},
+      {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}};
   Family<Histogram> ack_latency{
       "silt_ack_latency_seconds",
       "Time from receiving a batch to it being durable.",

@@ -217,6 +217,9 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
   }
   uint32_t stream = interner.Find(signature);
   if (stream == internal::StreamInterner::kNone) {
+    stream = interner.FindCached(signature, origin);
+  }
+  if (stream == internal::StreamInterner::kNone) {
     Labels labels;
     if (rec.origin < batch->origins.size()) labels = batch->origins[origin];
     if (use_fields) {
@@ -226,7 +229,7 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
         }
       }
     }
-    stream = interner.Add(signature, std::move(labels));
+    stream = interner.Add(signature, origin, std::move(labels));
   }
   rec.stream = stream;
 }

@@ -343,15 +343,31 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   {
     std::unique_lock<std::mutex> l(r->mu);
     // Flow control: while a cut is writing parts the active head may not
-    // grow past head_max_bytes, or a cut slower than ingest would let each
-    // head (and memory) grow past the last. The caller waits for the cut;
-    // its source stops reading meanwhile. The commit thread never waits
-    // here: the cut waits for it.
-    if (!batch.empty() && !t_commit_thread) {
-      r->room_cv.wait(l, [r] {
-        return r->head->bytes() < r->opt.head_max_bytes || r->frozen.empty() ||
-               r->cut_failing;
-      });
+    // grow past twice head_max_bytes, or a cut slower than ingest would let
+    // each head (and memory) grow past the last. The slack keeps a short
+    // stall of the cut (an fsync, the scheduler) from stalling ingest. The
+    // caller waits for the cut; its source stops reading meanwhile. The
+    // commit thread never waits here: the cut waits for it.
+    auto room = [r] {
+      return r->head->bytes() < 2 * r->opt.head_max_bytes ||
+             r->frozen.empty() || r->cut_failing;
+    };
+    if (!batch.empty() && !t_commit_thread && !room()) {
+      const auto start = std::chrono::steady_clock::now();
+      // The cut's blocks are what it waits for: build and compress them
+      // here meanwhile rather than sleep.
+      while (!room()) {
+        l.unlock();
+        const bool helped = r->compress_pool.RunOneHere();
+        l.lock();
+        if (!helped && !room()) {
+          r->room_cv.wait_for(l, std::chrono::milliseconds(2));
+        }
+      }
+      Metrics().store_append_wait.With({}).Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        start)
+              .count());
     }
     // Backpressure: if cuts keep failing (e.g. disk full) the head would
     // grow without bound. Refuse until a cut gets through.
@@ -647,6 +663,7 @@ absl::Status Store::Rep::WriteHead(
   wopt.target_block_bytes = opt.target_block_bytes;
   wopt.fsync = opt.fsync;
   wopt.pool = &compress_pool;
+  wopt.copy_entries = false;  // the frozen head outlives its writers
   std::vector<std::string> paths;
   absl::Status s = WriteHeadParts(h, wopt, &paths);
   for (const std::string& p : paths) {
@@ -697,12 +714,10 @@ absl::Status Store::Rep::WriteHeadParts(const Head& h,
       const size_t n = entries->size();
       for (size_t i = 0; i < n; ++i) {
         const HeadEntry& e = (*entries)[i];
-        // Entries lie all over the head's slabs: fetch a few ahead so the
-        // writer does not wait on memory for each.
+        // Entries lie all over the head's slabs: fetch the trace ids the
+        // writer looks up a few entries ahead (blocks are built elsewhere).
         if (i + kPrefetchAhead < n) {
           const HeadEntry& next = (*entries)[i + kPrefetchAhead];
-          __builtin_prefetch(next.data);
-          __builtin_prefetch(next.data + 64);
           __builtin_prefetch(next.data + next.line_len);
         }
         // Identical entries (a client retry) are stored once.

@@ -61,6 +61,18 @@ void CompressPool::Run(std::function<void()> task) {
   rep_->cv.notify_one();
 }
 
+bool CompressPool::RunOneHere() {
+  std::function<void()> task;
+  {
+    std::lock_guard<std::mutex> l(rep_->mu);
+    if (rep_->tasks.empty()) return false;
+    task = std::move(rep_->tasks.front());
+    rep_->tasks.pop_front();
+  }
+  task();
+  return true;
+}
+
 int CompressPool::threads() const {
   return static_cast<int>(rep_->threads.size());
 }

@@ -18,6 +18,10 @@ class CompressPool {
 
   // Runs `task` on a pool thread, in submission order across the pool.
   void Run(std::function<void()> task);
+  // Runs the oldest queued task on the calling thread, if there is one (a
+  // thread that would otherwise wait for the pool's work helps with it).
+  // Returns whether it ran one.
+  bool RunOneHere();
   int threads() const;
 
  private:

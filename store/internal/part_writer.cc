@@ -31,15 +31,20 @@ struct PartWriter::InFlight {
 };
 
 namespace {
-// Compression on pool threads: one context per thread, reused.
-absl::StatusOr<size_t> CompressOnThisThread(int level, std::string_view raw,
-                                            std::string* buf) {
-  thread_local std::unique_ptr<BlockCompressor> compressor;
-  if (compressor == nullptr || compressor->level() != level) {
-    compressor = std::make_unique<BlockCompressor>(level);
+// What a pool thread builds blocks with: reused from block to block, so
+// their buffers are warm.
+struct ThreadBlockTools {
+  BlockBuilder builder;
+  std::unique_ptr<BlockCompressor> compressor;
+};
+ThreadBlockTools& ToolsForThisThread(int level) {
+  thread_local ThreadBlockTools tools;
+  if (tools.compressor == nullptr || tools.compressor->level() != level) {
+    tools.compressor = std::make_unique<BlockCompressor>(level);
   }
-  return compressor->Compress(raw, buf);
+  return tools;
 }
+constexpr size_t kPrefetchAhead = 6;
 }  // namespace
 
 PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
@@ -49,7 +54,8 @@ PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
       tenant_(std::move(tenant)),
       file_(std::move(file)),
       compressor_(options.zstd_level),
-      inflight_(std::make_shared<InFlight>()) {}
+      inflight_(std::make_shared<InFlight>()),
+      cur_(std::make_unique<PendingBlock>()) {}
 
 PartWriter::~PartWriter() {
   // Compression tasks still running hold the InFlight (and with it their
@@ -99,7 +105,7 @@ absl::Status PartWriter::Add(const EntryView& e) {
   }
   if (!in_run_) {
     runs_.push_back(Run{streams_.back().first, e.ts_ns, e.ts_ns, num_blocks_,
-                        builder_.count(), 0, 0});
+                        static_cast<uint32_t>(cur_->entries.size()), 0, 0});
     in_run_ = true;
   }
   Run& run = runs_.back();
@@ -110,22 +116,46 @@ absl::Status PartWriter::Add(const EntryView& e) {
   if (!e.trace_id.empty()) {
     trace = TraceIndex(e.trace_id);
   }
-  builder_.Add(e, trace);
+  if (options_.copy_entries) {
+    // One string per entry (a deque never moves them): line, trace id, span
+    // id and metadata back to back, viewed as before.
+    std::string& c = cur_->copies.emplace_back();
+    c.reserve(e.line.size() + e.trace_id.size() + e.span_id.size() +
+              e.metadata.size());
+    for (std::string_view part : {e.line, e.trace_id, e.span_id, e.metadata}) {
+      c.append(part.data(), part.size());
+    }
+    EntryView v = e;
+    const char* p = c.data();
+    v.line = std::string_view(p, e.line.size());
+    p += e.line.size();
+    v.trace_id = std::string_view(p, e.trace_id.size());
+    p += e.trace_id.size();
+    v.span_id = std::string_view(p, e.span_id.size());
+    p += e.span_id.size();
+    v.metadata = std::string_view(p, e.metadata.size());
+    cur_->entries.emplace_back(v, trace);
+  } else {
+    cur_->entries.emplace_back(e, trace);
+  }
+  // The line without the ids cut out of it (usually), its metadata, and
+  // about 10 bytes of varints.
+  const size_t ids = e.trace_id.size() + e.span_id.size();
+  cur_->est_bytes +=
+      (e.line.size() > ids ? e.line.size() - ids : 0) + e.metadata.size() + 10;
   ++entries_;
   line_bytes_ += e.line.size();
   if (e.ts_ns < min_ts_) min_ts_ = e.ts_ns;
   if (e.ts_ns > max_ts_) max_ts_ = e.ts_ns;
   // A run's line_bytes is a fixed32: also cut before it could overflow.
-  if (builder_.raw_bytes() >= options_.target_block_bytes ||
+  if (cur_->est_bytes >= options_.target_block_bytes ||
       run.line_bytes > (1u << 31)) {
     return FlushBlock();
   }
   return absl::OkStatus();
 }
 
-absl::Status PartWriter::FlushBlock() {
-  in_run_ = false;
-  if (builder_.empty()) return absl::OkStatus();
+std::unique_ptr<PartWriter::PendingBlock> PartWriter::NewBlock() {
   std::unique_ptr<PendingBlock> b;
   if (!spare_.empty()) {
     b = std::move(spare_.back());
@@ -133,18 +163,44 @@ absl::Status PartWriter::FlushBlock() {
   } else {
     b = std::make_unique<PendingBlock>();
   }
-  builder_.Finish(&b->raw, &b->raw_offset);
+  b->entries.clear();
+  b->copies.clear();
+  b->est_bytes = 0;
   b->done = false;
   b->status = absl::OkStatus();
+  return b;
+}
+
+absl::Status PartWriter::Build(PendingBlock* b, BlockBuilder* builder,
+                               BlockCompressor* compressor) {
+  const size_t n = b->entries.size();
+  for (size_t i = 0; i < n; ++i) {
+    // Entries lie all over the head's memory: fetch a few ahead so the
+    // builder does not wait on each.
+    if (i + kPrefetchAhead < n) {
+      const std::string_view next = b->entries[i + kPrefetchAhead].first.line;
+      for (size_t off = 0; off < next.size() && off < 1024; off += 64) {
+        __builtin_prefetch(next.data() + off);
+      }
+    }
+    builder->Add(b->entries[i].first, b->entries[i].second);
+  }
+  builder->Finish(&b->raw, &b->raw_offset);
+  auto size = compressor->Compress(b->payload(), &b->stored);
+  if (!size.ok()) return size.status();
+  b->stored_size = *size;
+  return absl::OkStatus();
+}
+
+absl::Status PartWriter::FlushBlock() {
+  in_run_ = false;
+  if (cur_->entries.empty()) return absl::OkStatus();
+  std::unique_ptr<PendingBlock> b = std::move(cur_);
+  cur_ = NewBlock();
   ++num_blocks_;  // runs already name this index; blocks are written in order
   if (options_.pool == nullptr) {
-    auto n = compressor_.Compress(b->payload(), &b->stored);
-    if (!n.ok()) {
-      status_ = n.status();
-      return status_;
-    }
-    b->stored_size = *n;
-    status_ = WriteBlock(*b);
+    status_ = Build(b.get(), &builder_, &compressor_);
+    if (status_.ok()) status_ = WriteBlock(*b);
     spare_.push_back(std::move(b));
     return status_;
   }
@@ -154,13 +210,10 @@ absl::Status PartWriter::FlushBlock() {
     inflight_->blocks.push_back(std::move(b));
   }
   options_.pool->Run([inflight = inflight_, raw, level = options_.zstd_level] {
-    auto n = CompressOnThisThread(level, raw->payload(), &raw->stored);
+    ThreadBlockTools& tools = ToolsForThisThread(level);
+    absl::Status s = Build(raw, &tools.builder, tools.compressor.get());
     std::lock_guard<std::mutex> l(inflight->mu);
-    if (n.ok()) {
-      raw->stored_size = *n;
-    } else {
-      raw->status = n.status();
-    }
+    raw->status = s;
     raw->done = true;
     inflight->cv.notify_all();
   });

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct PartWriterOptions {
   // must outlive the writer.
   CompressPool* pool = nullptr;
   int max_blocks_in_flight = 4;
+  // Blocks are built from the entries after Add returns. true: Add copies
+  // each entry's bytes; false: the caller keeps them valid until Finish
+  // returns (the store's cut: they are in the frozen head).
+  bool copy_entries = true;
 };
 
 struct PartInfo {
@@ -53,7 +58,8 @@ class PartWriter {
   // Starts the entries of `stream`. REQUIRES: ids strictly ascending.
   absl::Status StartStream(uint64_t stream, std::string_view key);
   // REQUIRES: StartStream was called; entries of a stream arrive sorted by
-  // (ts, line). The first error is sticky.
+  // (ts, line); without options.copy_entries, the entry's bytes stay valid
+  // until Finish returns. The first error is sticky.
   absl::Status Add(const EntryView& entry);
   // Writes the last block, the tables and the footer, syncs, and renames the
   // file into place (then syncs the directory).
@@ -65,8 +71,12 @@ class PartWriter {
     int64_t min_ts, max_ts;
     uint32_t block, first, count, line_bytes;
   };
-  // A finished block payload on its way through compression.
+  // A block on its way: its entries (with trace table indexes), then its
+  // payload and compressed bytes, built where FlushBlock sends it.
   struct PendingBlock {
+    std::vector<std::pair<EntryView, int64_t>> entries;
+    std::deque<std::string> copies;  // entries' bytes, with copy_entries
+    size_t est_bytes = 0;            // payload size, about (used to cut blocks)
     std::string raw;  // the payload is raw[raw_offset, raw.size())
     size_t raw_offset = 0;
     std::string stored;  // compressed bytes at the front
@@ -83,6 +93,10 @@ class PartWriter {
   PartWriter(const PartWriterOptions& options, std::string path,
              std::string tenant, std::unique_ptr<WritableFile> file);
   absl::Status FlushBlock();
+  // Builds b's payload from its entries and compresses it.
+  static absl::Status Build(PendingBlock* b, BlockBuilder* builder,
+                            BlockCompressor* compressor);
+  std::unique_ptr<PendingBlock> NewBlock();
   // Writes compressed blocks in order until at most `keep` are in flight.
   absl::Status WriteBlocks(size_t keep);
   absl::Status WriteBlock(const PendingBlock& b);
@@ -95,6 +109,7 @@ class PartWriter {
   BlockCompressor compressor_;
   std::string handles_;
   std::shared_ptr<InFlight> inflight_;
+  std::unique_ptr<PendingBlock> cur_;                 // the block being filled
   std::vector<std::unique_ptr<PendingBlock>> spare_;  // buffers to reuse
   std::vector<Run> runs_;
   std::vector<std::pair<uint64_t, std::string>> streams_;

@@ -417,6 +417,36 @@ TEST_F(ParserTest, OriginAndLineGivingSameLabelsShareOneStream) {
   EXPECT_EQ(batch_.record(0).stream, batch_.record(1).stream);
 }
 
+TEST_F(ParserTest, StreamsOfEarlierBatchesComeBackWithTheirOwnContext) {
+  // The parser keeps label sets across batches; what they depend on besides
+  // the line (origin labels, fallback labels) must still be this batch's.
+  const std::string plain = R"({"msg":"no labels"})";
+  const std::string api = R"({"service":"api","level":"warn"})";
+  for (int round = 0; round < 3; ++round) {
+    NewBatch();
+    batch_.fallback_labels = {{"source", round == 1 ? "http" : "tcp"}};
+    batch_.origins.push_back({{"pod", "p" + std::to_string(round)}});
+    batch_.Append(api);
+    batch_.Append(plain);
+    batch_.Append(api, 1);
+    batch_.Append(plain, 1);
+    batch_.Append("not json");
+    parser_.Parse(&batch_);
+    ASSERT_EQ(batch_.streams.size(), 4u) << round;
+    EXPECT_EQ(Key(0), R"({level="warn", service="api"})");
+    EXPECT_EQ(Key(1), round == 1 ? R"({source="http"})" : R"({source="tcp"})");
+    const std::string pod = "p" + std::to_string(round);
+    EXPECT_EQ(Key(2), R"({level="warn", pod=")" + pod + R"(", service="api"})");
+    EXPECT_EQ(Key(3), R"({pod=")" + pod + R"("})");
+    EXPECT_EQ(Key(4), Key(1));
+    EXPECT_EQ(batch_.streams[batch_.record(2).stream].labels.size(), 3u);
+    for (const BatchStream& st : batch_.streams) {
+      EXPECT_EQ(st.key, LabelsToString(st.labels));
+      EXPECT_EQ(st.id, 0u);
+    }
+  }
+}
+
 TEST_F(ParserTest, ManyLinesPaddingOnlyAtTheEnd) {
   constexpr int kLines = 2000;
   for (int i = 0; i < kLines; ++i) {

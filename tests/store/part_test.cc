@@ -1,3 +1,4 @@
+#include <deque>
 #include <fstream>
 
 #include "common/file.h"
@@ -28,13 +29,17 @@ class PartTest : public ::testing::Test {
     o.max_blocks_in_flight = 3;
     auto w = PartWriter::Create(o, path.empty() ? path_ : path, "acme");
     ASSERT_TRUE(w.ok()) << w.status();
+    // The writer keeps views until Finish: the bytes must live as long.
+    std::deque<std::string> keep;
     for (int s = 1; s <= nstreams; ++s) {
       ASSERT_TRUE(
           (*w)->StartStream(s, "{app=\"a" + std::to_string(s) + "\"}").ok());
       for (int i = 0; i < per; ++i) {
-        std::string line = "{\"msg\":\"hello " + std::to_string(i) +
-                           "\",\"stream\":" + std::to_string(s) + "}";
-        std::string trace = i % 3 == 0 ? "trace" + std::to_string(i) : "";
+        const std::string& line =
+            keep.emplace_back("{\"msg\":\"hello " + std::to_string(i) +
+                              "\",\"stream\":" + std::to_string(s) + "}");
+        const std::string& trace =
+            keep.emplace_back(i % 3 == 0 ? "trace" + std::to_string(i) : "");
         EntryView e;
         e.ts_ns = 1000 + i * 10;
         e.line = line;
