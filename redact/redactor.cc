@@ -8,14 +8,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "redact/internal/builtin_rules.h"
 #include "redact/internal/compiled_rules.h"
-#include "redact/internal/digit_runs.h"
 #include "redact/internal/rewriter.h"
 #include "redact/internal/span_finder.h"
 
 namespace silt::redact {
 namespace {
 
-// Maps offsets of the batch scan (match ends, digit runs) to records.
+// Maps match end offsets of the batch scan to records.
 struct DetectCtx {
   const uint32_t* starts;  // sorted record starts (arena offsets)
   const uint32_t* ends;
@@ -82,7 +81,6 @@ struct Redactor::Rep {
 
   std::vector<uint64_t> masks;
   std::vector<uint32_t> starts, ends, order;
-  std::vector<uint32_t> runs, cards;  // digit runs of the current scan
 
   // Stream labels (RedactLabels).
   struct LabelRef {
@@ -148,13 +146,6 @@ void Redactor::Rep::Detect(const RecordBatch& batch) {
     hs_scan(rr->detect_db, batch.arena_data() + lo, hi - lo, 0, scratch,
             OnDetect, &ctx);
   }
-  if (rr->card_rule >= 0) {
-    cards.clear();
-    internal::FindCardRuns(batch.arena_data() + lo, hi - lo, &runs, &cards);
-    const uint64_t bit = Rules::Rep::Bit(rr->card_rule);
-    ctx.cursor = 0;
-    for (uint32_t at : cards) ctx.Mark(at, bit);
-  }
 }
 
 uint64_t Redactor::Rep::DetectValue(std::string_view value) {
@@ -163,11 +154,6 @@ uint64_t Redactor::Rep::DetectValue(std::string_view value) {
   if (rr->detect_db != nullptr) {
     hs_scan(rr->detect_db, value.data(), static_cast<unsigned>(value.size()), 0,
             scratch, OnDetectValue, &mask);
-  }
-  if (rr->card_rule >= 0) {
-    cards.clear();
-    internal::FindCardRuns(value.data(), value.size(), &runs, &cards);
-    if (!cards.empty()) mask |= Rules::Rep::Bit(rr->card_rule);
   }
   return mask;
 }
@@ -214,13 +200,6 @@ void Redactor::Rep::RedactLabels(RecordBatch* batch) {
   if (rr->detect_db != nullptr) {
     hs_scan(rr->detect_db, joined.data(), static_cast<unsigned>(joined.size()),
             0, scratch, OnDetect, &ctx);
-  }
-  if (rr->card_rule >= 0) {
-    cards.clear();
-    internal::FindCardRuns(joined.data(), joined.size(), &runs, &cards);
-    const uint64_t bit = Rules::Rep::Bit(rr->card_rule);
-    ctx.cursor = 0;
-    for (uint32_t at : cards) ctx.Mark(at, bit);
   }
   const size_t secret = static_cast<size_t>(rr->secret_key_rule);
   for (size_t k = 0; k < label_at.size(); ++k) {

@@ -37,8 +37,7 @@ bool BuiltinOnByDefault(int id);
 int FindBuiltin(std::string_view name);  // -1 if none
 
 // Detection patterns of rule `id`. secret_key's are built from the
-// (normalised) secret key list. credit_card has none: FindLongDigitRuns()
-// detects it.
+// (normalised) secret key list.
 std::vector<DetectPattern> BuiltinDetectPatterns(
     int id, const std::vector<std::string>& secret_keys);
 
