@@ -109,7 +109,9 @@ void BM_StoreAppend(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(w.raw.size()));
 }
-BENCHMARK(BM_StoreAppend)->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StoreAppend)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_StoreCut(benchmark::State& state) {
   const Workload& w = GetWorkload();
@@ -133,7 +135,10 @@ void BM_StoreCut(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(w.raw.size()));
 }
-BENCHMARK(BM_StoreCut)->Arg(1)->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StoreCut)
+    ->Arg(1)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The parse stage over the same batches (re-parsed each round), at the
 // batch size of the TCP input: per-batch costs (streams, labels) count.
