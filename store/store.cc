@@ -602,7 +602,14 @@ absl::Status Store::Rep::Cut(bool force) {
     std::lock_guard<std::mutex> l(mu);
     // Freeze and rotate: appends from now on go to a new head and a new WAL
     // segment, so the frozen head is exactly the segments <= its wal_seq.
-    if (force || head->entries() > 0) {
+    // An unforced cut freezes the head only if a reason still holds now:
+    // the cut thread may have waited on cut_mu while a Flush cut
+    // everything, and the head it would freeze is then new and small.
+    const bool due =
+        head->entries() > 0 &&
+        (head->bytes() > opt.head_max_bytes || cut_failing ||
+         SteadyMs() - head->first_append_ms() > opt.head_max_age_ms);
+    if (force || due) {
       head->wal_seq = wal_seq;
       frozen_bytes += head->bytes();
       auto next = std::make_shared<Head>(head.get());
