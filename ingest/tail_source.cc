@@ -115,6 +115,7 @@ struct TailSource::Rep {
   void Emit(TailFile* f, const AssembledRecord& r);
   void EndTurn(TailFile* f);
   void SubmitBatch();
+  void NewBatch();
   bool HasRoom();
   void ProcessDone(int64_t now);
   void RemoveClosed();
@@ -211,7 +212,7 @@ absl::StatusOr<std::unique_ptr<TailSource>> TailSource::Start(
       }
     }
   }
-  rep->batch_seq = rep->next_seq++;
+  rep->NewBatch();
   Rep* r = rep.get();
   r->thread = std::thread([r] { r->Run(); });
   return std::unique_ptr<TailSource>(new TailSource(std::move(rep)));
@@ -687,11 +688,20 @@ void TailSource::Rep::SubmitBatch() {
   }
   std::shared_ptr<Shared> sh = shared;
   RecordBatch out = std::move(batch);
-  batch = RecordBatch();
-  batch_seq = next_seq++;
+  NewBatch();
   sink(std::move(out), [sh, seq, bytes](absl::Status st) {
     sh->Done(seq, bytes, std::move(st));
   });
+}
+
+void TailSource::Rep::NewBatch() {
+  // An arena the pipeline gave back (already paged in) with room for a
+  // whole batch: ReadRound submits once batch_bytes are reached, after a
+  // turn of at most read_budget_bytes. No regrowth copies, and once the
+  // pool is warm no page faults while filling it.
+  batch = RecordBatch::FromPool();
+  batch.ReserveCapacity(opt.batch_bytes + opt.read_budget_bytes);
+  batch_seq = next_seq++;
 }
 
 void TailSource::Rep::ProcessDone(int64_t now) {
@@ -733,9 +743,8 @@ void TailSource::Rep::ProcessDone(int64_t now) {
   // Rewind every file to what is durable; batches still in flight finish
   // against marks that no longer exist. Lines they hold may be read twice:
   // the store shows identical entries once.
-  batch = RecordBatch();
+  NewBatch();
   batch_files.clear();
-  batch_seq = next_seq++;
   for (auto& [id, f] : files) {
     f->marks().clear();
     f->Resume(f->committed());
