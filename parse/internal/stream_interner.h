@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "common/record_batch.h"
 
 namespace silt::parse::internal {
@@ -54,8 +55,9 @@ class StreamInterner {
   RecordBatch* batch_ = nullptr;
   absl::flat_hash_map<std::string, uint32_t> by_signature_;
   absl::flat_hash_map<std::string, uint32_t> by_key_;
-  // context (origin labels, fallback labels) -> signature -> stream.
-  absl::flat_hash_map<std::string, Cache> cache_;
+  // context (origin labels, fallback labels) -> signature -> stream. A node
+  // map: origin_cache_ points into it across inserts of other contexts.
+  absl::node_hash_map<std::string, Cache> cache_;
   size_t cached_ = 0;
   std::vector<Cache*> origin_cache_;  // per origin of this batch, lazily
   std::string context_;               // scratch
