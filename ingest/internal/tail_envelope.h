@@ -50,6 +50,9 @@ class EnvelopeDecoder {
   static bool DecodeCri(std::string_view line, EnvelopeLine* out);
 
  private:
+  bool DecodeDockerFast(const char* data, size_t len, EnvelopeLine* out);
+  static void StripNewline(EnvelopeLine* line);
+
   struct Rep;  // simdjson parser; keeps <simdjson.h> out of here
   std::unique_ptr<Rep> rep_;
 };

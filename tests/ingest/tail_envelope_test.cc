@@ -70,6 +70,72 @@ TEST_F(TailEnvelopeTest, DockerOtherKeysAreSkipped) {
   EXPECT_FALSE(l.partial);
 }
 
+// Docker's own key order is read by a fast path, any other order by
+// simdjson: both must give the same answer for every `log` value, at every
+// place an escape or a bad byte can fall in a 16-byte block.
+TEST_F(TailEnvelopeTest, DockerKeyOrderGivesTheSameResult) {
+  const std::string logs[] = {
+      R"(plain\n)",
+      R"(\"quoted\" \\ back\/slash \b\f\r\t tab\n)",
+      R"(no newline: partial)",
+      R"(caf\u00e9 \ud83d\ude00 pair\n)",
+      R"(lone \ud83d surrogate\n)",
+      R"(bad \x escape\n)",
+      "raw\tcontrol\\n",
+      "invalid \xff\xfe utf8\\n",
+      "cut at 2 of \xc3",
+      "",
+      R"(\n)",
+  };
+  for (const std::string& base : logs) {
+    for (size_t pad = 0; pad < 20; ++pad) {
+      const std::string log = std::string(pad, 'a') + base;
+      const std::string docker =
+          R"({"log":")" + log +
+          R"(","stream":"stderr","time":"2024-05-01T12:00:00.5Z"})";
+      const std::string other =
+          R"({"time":"2024-05-01T12:00:00.5Z","stream":"stderr","log":")" +
+          log + R"("})";
+      EnvelopeLine a, b;
+      const bool ok_a = Docker(docker, &a);
+      const std::string text_a = ok_a ? text_ : "";
+      const bool ok_b = Docker(other, &b);
+      const std::string text_b = ok_b ? text_ : "";
+      SCOPED_TRACE(docker);
+      ASSERT_EQ(ok_a, ok_b);
+      if (!ok_a) continue;
+      EXPECT_EQ(text_a, text_b);
+      EXPECT_EQ(a.partial, b.partial);
+      EXPECT_EQ(a.stream, StreamKind::kStderr);
+      EXPECT_EQ(b.stream, StreamKind::kStderr);
+      EXPECT_EQ(a.ts_ns, b.ts_ns);
+      EXPECT_EQ(a.ts_ns, *ParseRfc3339Nanos("2024-05-01T12:00:00.5Z"));
+    }
+  }
+  // Spot checks of what the fast path produced.
+  EnvelopeLine l;
+  ASSERT_TRUE(Docker(
+      R"({"log":"\"q\" \\ \/ \t|\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})",
+      &l));
+  EXPECT_EQ(text_, "\"q\" \\ / \t|");
+  EXPECT_FALSE(l.partial);
+  EXPECT_EQ(l.stream, StreamKind::kStdout);
+  EXPECT_FALSE(Docker(
+      R"({"log":"bad \x\n","stream":"stdout","time":"2024-05-01T12:00:00Z"})",
+      &l));
+  EXPECT_FALSE(
+      Docker("{\"log\":\"\xff\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-"
+             "01T12:00:00Z\"}",
+             &l));
+  // Not a time: the line is still an envelope, without a time.
+  ASSERT_TRUE(
+      Docker(R"({"log":"x\n","stream":"stdout","time":"yesterday"})", &l));
+  EXPECT_EQ(l.ts_ns, 0);
+  // Trailing bytes after the object: not an envelope either way.
+  EXPECT_FALSE(Docker(
+      R"({"log":"x\n","stream":"stdout","time":"2024-05-01T12:00:00Z"}x)", &l));
+}
+
 TEST_F(TailEnvelopeTest, NotDocker) {
   EnvelopeLine l;
   EXPECT_FALSE(Docker("plain text", &l));
