@@ -9,23 +9,6 @@
 #include "query/loki_api.h"
 
 namespace silt::query {
-namespace {
-
-absl::StatusOr<int64_t> TimeParam(const Params& params, const char* name,
-                                  int64_t def) {
-  const std::string* v = GetParam(params, name);
-  if (v == nullptr) return def;
-  auto t = ParseLokiTime(*v);
-  if (!t.ok()) {
-    return absl::InvalidArgumentError(
-        "invalid parameter \"" + std::string(name) +
-        "\": " + std::string(t.status().message()));
-  }
-  return *t;
-}
-
-}  // namespace
-
 Answer LokiApi::Trace(std::string_view tenant, std::string_view trace_id,
                       const Params& params,
                       const std::atomic<bool>* cancelled) const {

@@ -7,7 +7,11 @@
 #include "common/time_util.h"
 
 namespace silt::query {
-namespace {
+const std::string* GetParam(const Params& params, const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty()) return nullptr;
+  return &it->second;
+}
 
 absl::StatusOr<int64_t> TimeParam(const Params& params, const char* name,
                                   int64_t dflt) {
@@ -20,14 +24,6 @@ absl::StatusOr<int64_t> TimeParam(const Params& params, const char* name,
         "\": " + std::string(t.status().message()));
   }
   return *t;
-}
-
-}  // namespace
-
-const std::string* GetParam(const Params& params, const char* name) {
-  auto it = params.find(name);
-  if (it == params.end() || it->second.empty()) return nullptr;
-  return &it->second;
 }
 
 absl::StatusOr<TimeBounds> ParseBounds(const Params& params, int64_t now_ns,

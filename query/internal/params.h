@@ -14,6 +14,11 @@ namespace silt::query {
 // First value of `name`, or nullptr when absent or empty.
 const std::string* GetParam(const Params& params, const char* name);
 
+// `name` in any of Loki's time formats, or `dflt` when absent; the error
+// names the parameter.
+absl::StatusOr<int64_t> TimeParam(const Params& params, const char* name,
+                                  int64_t dflt);
+
 struct TimeBounds {
   int64_t start_ns = 0;
   int64_t end_ns = 0;
