@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "bench/e2e_inputs.h"
 #include "bench/loggen.h"
 
@@ -51,6 +52,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using silt::bench::SendAll;
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -361,31 +363,7 @@ class SiltProcess {
 // Loopback clients.
 
 int Connect(int port, int timeout_s) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) Die("socket: %s", strerror(errno));
-  timeval tv{timeout_s, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool SendAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = send(fd, p, std::min<size_t>(n, 1 << 20), MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
+  return silt::bench::ConnectLoopback(port, timeout_s, /*nodelay=*/false);
 }
 
 struct HttpResult {
@@ -609,28 +587,6 @@ double WaitMetric(SiltProcess& silt, int http_port, const char* metric,
 }
 
 // utime + stime of a process, in seconds.
-double CpuSeconds(pid_t pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return 0;
-  char buf[2048];
-  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return 0;
-  // Fields after ")": state(3) ... utime(14) stime(15).
-  unsigned long long ut = 0, st = 0;
-  int field = 2;
-  for (const char* q = p + 1; *q; ++q) {
-    if (*q == ' ') {
-      ++field;
-      if (field == 14) ut = std::strtoull(q + 1, nullptr, 10);
-      if (field == 15) st = std::strtoull(q + 1, nullptr, 10);
-    }
-  }
-  return double(ut + st) / double(sysconf(_SC_CLK_TCK));
-}
-
 // A fresh silt tailing an empty directory; the Docker file is renamed into
 // it (the clock starts), then silt must store every line. Returns seconds.
 double RunTail(const Options& opt, const std::string& dir,
@@ -645,7 +601,7 @@ double RunTail(const Options& opt, const std::string& dir,
   int http_port = 0;
   WaitReady(silt, &http_port);
   const auto t0 = Clock::now();
-  const double c0 = CpuSeconds(silt.pid());
+  const double c0 = silt::bench::ProcessCpuSeconds(silt.pid());
   if (std::rename(docker.c_str(), (in + "/0.log").c_str()) != 0) {
     Die("rename %s: %s", docker.c_str(), strerror(errno));
   }
@@ -654,7 +610,7 @@ double RunTail(const Options& opt, const std::string& dir,
   const double stored = WaitMetric(silt, http_port, "silt_entries_stored_total",
                                    double(lines), true);
   const double s = Seconds(t0, Clock::now());
-  *cpu_s = CpuSeconds(silt.pid()) - c0;
+  *cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - c0;
   if (stored != double(lines)) {
     silt.PrintTail();
     Die("tail: silt_entries_stored_total is %.0f, expected %llu", stored,
@@ -691,12 +647,13 @@ void RunIdle(const Options& opt, const std::string& dir, int files,
     Die("idle: silt did not read the %d files", files);
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));  // settle
-  const double t0 = CpuSeconds(tail.pid()), r0 = CpuSeconds(ref.pid());
+  const double t0 = silt::bench::ProcessCpuSeconds(tail.pid()),
+               r0 = silt::bench::ProcessCpuSeconds(ref.pid());
   const auto w0 = Clock::now();
   std::this_thread::sleep_for(std::chrono::seconds(window_s));
   const double wall = Seconds(w0, Clock::now());
-  *tail_pct = 100.0 * (CpuSeconds(tail.pid()) - t0) / wall;
-  *ref_pct = 100.0 * (CpuSeconds(ref.pid()) - r0) / wall;
+  *tail_pct = 100.0 * (silt::bench::ProcessCpuSeconds(tail.pid()) - t0) / wall;
+  *ref_pct = 100.0 * (silt::bench::ProcessCpuSeconds(ref.pid()) - r0) / wall;
   tail.Stop(60);
   ref.Stop(60);
   fs::remove_all(in, ec);
@@ -868,7 +825,7 @@ double RunTcp(const Options& opt, const std::string& data,
         extra.empty() ? "" : extra.back().c_str(), stored,
         (unsigned long long)lines);
   }
-  *cpu_s = CpuSeconds(silt.pid());
+  *cpu_s = silt::bench::ProcessCpuSeconds(silt.pid());
   *redactions = Metric(http_port, "silt_redactions_total").value_or(0);
   if (silt.Stop(60) != 0) Note("silt did not exit 0 after SIGTERM");
   fs::remove_all(data, ec);
@@ -1049,7 +1006,7 @@ int main(int argc, char** argv) {
   const int fd = Connect(tcp_port, 120);
   if (fd < 0) Die("connect to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
   const auto t0 = Clock::now();
-  const double tcp_c0 = CpuSeconds(silt.pid());
+  const double tcp_c0 = silt::bench::ProcessCpuSeconds(silt.pid());
   if (!SendAll(fd, static_cast<const char*>(map), want.bytes)) {
     silt.PrintTail();
     Die("sending to 127.0.0.1:%d: %s", tcp_port, strerror(errno));
@@ -1116,7 +1073,7 @@ int main(int argc, char** argv) {
     }
   }
   const double silt_s = Seconds(t0, t1);
-  const double tcp_cpu_s = CpuSeconds(silt.pid()) - tcp_c0;
+  const double tcp_cpu_s = silt::bench::ProcessCpuSeconds(silt.pid()) - tcp_c0;
   if (stored != static_cast<double>(want.lines)) {
     silt.PrintTail();
     Die("silt_entries_stored_total is %.0f, expected %llu", stored,

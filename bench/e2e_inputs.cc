@@ -19,6 +19,8 @@
 #include <string_view>
 #include <thread>
 
+#include "bench/bench_util.h"
+
 namespace silt::bench {
 namespace {
 
@@ -38,33 +40,6 @@ void AppendJsonString(std::string* out, std::string_view s) {
       out->push_back(static_cast<char>(c));
     }
   }
-}
-
-bool SendAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // Reads one HTTP/1.1 response with Content-Length (silt's answers have
@@ -287,7 +262,8 @@ bool PostAll(int port, const std::string& path, const std::string& content_type,
       int fd = -1;
       std::string buf, answer;
       for (size_t i; ok.load() && (i = next.fetch_add(1)) < bodies.size();) {
-        if (fd < 0 && (fd = Connect(port)) < 0) return fail("connect failed");
+        if (fd < 0 && (fd = ConnectLoopback(port, 0, true)) < 0)
+          return fail("connect failed");
         const std::string head =
             "POST " + path +
             " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + content_type +
@@ -308,27 +284,6 @@ bool PostAll(int port, const std::string& path, const std::string& content_type,
   }
   for (auto& t : threads) t.join();
   return ok.load();
-}
-
-double ProcessCpuSeconds(pid_t pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return 0;
-  char buf[2048];
-  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return 0;
-  unsigned long long ut = 0, st = 0;
-  int field = 2;
-  for (const char* q = p + 1; *q; ++q) {
-    if (*q == ' ') {
-      ++field;
-      if (field == 14) ut = std::strtoull(q + 1, nullptr, 10);
-      if (field == 15) st = std::strtoull(q + 1, nullptr, 10);
-    }
-  }
-  return double(ut + st) / double(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace silt::bench

@@ -62,7 +62,4 @@ bool PostAll(int port, const std::string& path, const std::string& content_type,
              const std::vector<std::string>& bodies, int connections,
              std::string* err);
 
-// utime + stime of a process so far, in seconds (0 if unknown).
-double ProcessCpuSeconds(pid_t pid);
-
 }  // namespace silt::bench

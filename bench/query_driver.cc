@@ -39,12 +39,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "bench/loggen.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using silt::bench::SendAll;
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -189,31 +191,7 @@ Silt StartSilt(const std::string& binary, const std::string& data_dir) {
 }
 
 int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  timeval tv{120, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return fd;
-}
-
-bool SendAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = send(fd, p, std::min<size_t>(n, 1 << 20), MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
+  return silt::bench::ConnectLoopback(port, 120, /*nodelay=*/true);
 }
 
 std::string Esc(std::string_view s) {
@@ -315,28 +293,6 @@ double Metric(Client& c, const char* name) {
   std::string body;
   if (c.Get("/metrics", &body) != 200) return -1;
   return MetricSum(body, name);
-}
-
-double CpuSeconds(pid_t pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return 0;
-  char buf[2048];
-  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return 0;
-  unsigned long utime = 0, stime = 0;
-  // Fields after the command: state is field 3; utime 14, stime 15.
-  int field = 2;
-  for (const char* q = p + 1; *q; ++q) {
-    if (*q == ' ') {
-      ++field;
-      if (field == 14) utime = std::strtoul(q + 1, nullptr, 10);
-      if (field == 15) stime = std::strtoul(q + 1, nullptr, 10);
-    }
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
 uint64_t FilesBytes(const std::string& dir, const std::string& suffix) {
@@ -479,7 +435,7 @@ int main(int argc, char** argv) {
   if (int st = c.Get("/api/v1/flush", &body, "POST"); st != 204 && st != 200) {
     Die("flush answered %d: %s", st, body.c_str());
   }
-  const double cpu_stored = CpuSeconds(s.pid);
+  const double cpu_stored = silt::bench::ProcessCpuSeconds(s.pid);
   const auto index_start = Clock::now();
   while (Metric(c, "silt_part_index_pending") != 0) {
     if (Clock::now() - index_start > std::chrono::seconds(600)) {
@@ -488,7 +444,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const double index_wait = Seconds(index_start, Clock::now());
-  const double cpu_indexed = CpuSeconds(s.pid);
+  const double cpu_indexed = silt::bench::ProcessCpuSeconds(s.pid);
   const uint64_t part_bytes = FilesBytes(g_dir + "/data", ".part");
   const uint64_t index_bytes = FilesBytes(g_dir + "/data", ".pidx");
   std::printf(
@@ -509,7 +465,7 @@ int main(int argc, char** argv) {
 
   // Trace lookups: every k-th id, each answer's count checked.
   Latency trace;
-  double cpu0 = CpuSeconds(s.pid);
+  double cpu0 = silt::bench::ProcessCpuSeconds(s.pid);
   {
     std::vector<std::pair<std::string, uint64_t>> ids(x.traces.begin(),
                                                       x.traces.end());
@@ -533,11 +489,12 @@ int main(int argc, char** argv) {
     }
   }
 
-  trace.cpu_ms = (CpuSeconds(s.pid) - cpu0) * 1e3 / trace.ms.size();
+  trace.cpu_ms =
+      (silt::bench::ProcessCpuSeconds(s.pid) - cpu0) * 1e3 / trace.ms.size();
 
   // The newest 1,000 lines of one service.
   Latency newest;
-  cpu0 = CpuSeconds(s.pid);
+  cpu0 = silt::bench::ProcessCpuSeconds(s.pid);
   const std::string newest_q = "/loki/api/v1/query_range?limit=1000&query=" +
                                Esc("{service=\"checkout\"}") + range;
   for (int i = 0; i < runs; ++i) {
@@ -552,7 +509,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  newest.cpu_ms = (CpuSeconds(s.pid) - cpu0) * 1e3 / newest.ms.size();
+  newest.cpu_ms =
+      (silt::bench::ProcessCpuSeconds(s.pid) - cpu0) * 1e3 / newest.ms.size();
 
   auto count_query = [&](const std::string& word) {
     return "/loki/api/v1/query?query=" +
@@ -562,7 +520,7 @@ int main(int argc, char** argv) {
   };
   // The rare word.
   Latency rare;
-  cpu0 = CpuSeconds(s.pid);
+  cpu0 = silt::bench::ProcessCpuSeconds(s.pid);
   for (int i = 0; i < runs; ++i) {
     auto t0 = Clock::now();
     int st = c.Get(count_query("deadlock"), &body);
@@ -574,7 +532,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  rare.cpu_ms = (CpuSeconds(s.pid) - cpu0) * 1e3 / rare.ms.size();
+  rare.cpu_ms =
+      (silt::bench::ProcessCpuSeconds(s.pid) - cpu0) * 1e3 / rare.ms.size();
 
   // The common word, beside zstd -d on the same bytes.
   const std::string zst = log_path + ".zst";
@@ -585,13 +544,13 @@ int main(int argc, char** argv) {
   }
   double common_s = 1e9, common_cpu = 0;
   for (int i = 0; i < 5; ++i) {
-    const double cpu0 = CpuSeconds(s.pid);
+    const double cpu0 = silt::bench::ProcessCpuSeconds(s.pid);
     auto t0 = Clock::now();
     int st = c.Get(count_query(kCommonWord), &body);
     const double secs = Seconds(t0, Clock::now());
     if (secs < common_s) {
       common_s = secs;
-      common_cpu = CpuSeconds(s.pid) - cpu0;
+      common_cpu = silt::bench::ProcessCpuSeconds(s.pid) - cpu0;
     }
     if (st != 200 || VectorValue(body) != static_cast<double>(x.common)) {
       std::fprintf(stderr, "%s: status %d, %s\n", kCommonWord, st,
