@@ -110,6 +110,7 @@ struct Parser::Rep {
   std::string level_scratch;
   std::vector<std::string_view> values;
   internal::TruncatedLine truncated_line;
+  internal::TimestampParser timestamps;
 };
 
 void Parser::Rep::ComputeOriginMasks(const RecordBatch& batch) {
@@ -165,8 +166,7 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
     int64_t ts = 0;
     const SlotValue& t = extra(kTimeSlot);
     if (use_fields && t.present() &&
-        internal::ParseTimestampValue(
-            t.text, t.kind != internal::ValueKind::kString, &ts)) {
+        timestamps.Parse(t.text, t.kind != internal::ValueKind::kString, &ts)) {
       rec.ts_ns = ts;
     } else if (rec.ts_ns == 0) {
       rec.ts_ns = fallback_ts;
