@@ -50,7 +50,12 @@ struct Region {
 }  // namespace
 
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
-  if (n_ == 0) lines_.resize(gap_);  // room for what goes before the lines
+  if (n_ == 0) {
+    // Room for what goes before the lines, and for as many lines as the
+    // last block had (a buffer passed back in from Finish usually has it).
+    lines_.reserve(gap_ + last_lines_ + last_lines_ / 8);
+    lines_.resize(gap_);
+  }
   // Timestamps of one run are close together: deltas are 1-4 byte varints
   // and zstd finds their repeats; a new run's first delta may be negative.
   PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
@@ -168,6 +173,7 @@ void BlockBuilder::Finish(std::string* buf, size_t* offset) {
   }
   // Room for the next block: blocks of one part are alike.
   gap_ = std::max<size_t>(4096, front + front / 4);
+  last_lines_ = lines_size;
   lines_.clear();
   for (auto& s : sec_) s.clear();
   n_ = 0;

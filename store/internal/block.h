@@ -51,6 +51,7 @@ class BlockBuilder {
   std::string sec_[kNumSections];  // all but kSecLines
   std::string lines_;
   size_t gap_ = 32 << 10;
+  size_t last_lines_ = 0;  // lines section bytes of the last block
   std::string scratch_;
   int64_t prev_ts_ = 0;
   int64_t prev_trace_ = -1;

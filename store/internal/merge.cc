@@ -293,7 +293,27 @@ bool HeadEntryLess(const HeadEntry& a, const HeadEntry& b) {
 }  // namespace
 
 void SortHeadEntries(std::vector<HeadEntry>* entries) {
-  std::sort(entries->begin(), entries->end(), HeadEntryLess);
+  std::vector<HeadEntry>& v = *entries;
+  const bool by_ts = std::is_sorted(
+      v.begin(), v.end(),
+      [](const HeadEntry& a, const HeadEntry& b) { return a.ts_ns < b.ts_ns; });
+  if (!by_ts) {
+    std::sort(v.begin(), v.end(), HeadEntryLess);
+    return;
+  }
+  // Entries mostly arrive in time order: then only the runs of equal
+  // timestamps need their lines put in order (reading no other line).
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i + 1;
+    while (j < v.size() && v[j].ts_ns == v[i].ts_ns) ++j;
+    if (j - i > 1) {
+      std::sort(v.begin() + i, v.begin() + j,
+                [](const HeadEntry& a, const HeadEntry& b) {
+                  return a.line() < b.line();
+                });
+    }
+    i = j;
+  }
 }
 
 bool HeadEntriesSorted(const std::vector<HeadEntry>& entries) {

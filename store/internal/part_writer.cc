@@ -45,7 +45,21 @@ ThreadBlockTools& ToolsForThisThread(int level) {
   return tools;
 }
 constexpr size_t kPrefetchAhead = 6;
+// Spare blocks kept between writers: every cut makes new writers, and
+// blocks with fresh buffers would fault in (and zero) megabytes of new
+// pages per part. Enough for the blocks in flight on the pool.
+constexpr size_t kMaxSpareBlocks = 8;
 }  // namespace
+
+struct PartWriter::SparePool {
+  std::mutex mu;
+  std::vector<std::unique_ptr<PendingBlock>> blocks;
+};
+
+PartWriter::SparePool& PartWriter::Spares() {
+  static SparePool* pool = new SparePool();
+  return *pool;
+}
 
 PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
                        std::string tenant, std::unique_ptr<WritableFile> file)
@@ -53,9 +67,10 @@ PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
       path_(std::move(path)),
       tenant_(std::move(tenant)),
       file_(std::move(file)),
-      compressor_(options.zstd_level),
       inflight_(std::make_shared<InFlight>()),
-      cur_(std::make_unique<PendingBlock>()) {}
+      cur_(nullptr) {
+  cur_ = NewBlock();
+}
 
 PartWriter::~PartWriter() {
   // Compression tasks still running hold the InFlight (and with it their
@@ -63,6 +78,15 @@ PartWriter::~PartWriter() {
   if (!finished_) {
     file_.reset();
     ::unlink((path_ + kTmpSuffix).c_str());
+  }
+  spare_.push_back(std::move(cur_));
+  SparePool& pool = Spares();
+  std::lock_guard<std::mutex> l(pool.mu);
+  for (auto& b : spare_) {
+    if (pool.blocks.size() >= kMaxSpareBlocks) break;
+    if (b == nullptr) continue;
+    b->copies.clear();  // the raw and stored buffers are what is worth keeping
+    pool.blocks.push_back(std::move(b));
   }
 }
 
@@ -161,8 +185,14 @@ std::unique_ptr<PartWriter::PendingBlock> PartWriter::NewBlock() {
     b = std::move(spare_.back());
     spare_.pop_back();
   } else {
-    b = std::make_unique<PendingBlock>();
+    SparePool& pool = Spares();
+    std::lock_guard<std::mutex> l(pool.mu);
+    if (!pool.blocks.empty()) {
+      b = std::move(pool.blocks.back());
+      pool.blocks.pop_back();
+    }
   }
+  if (b == nullptr) b = std::make_unique<PendingBlock>();
   b->entries.clear();
   b->copies.clear();
   b->est_bytes = 0;
@@ -199,7 +229,8 @@ absl::Status PartWriter::FlushBlock() {
   cur_ = NewBlock();
   ++num_blocks_;  // runs already name this index; blocks are written in order
   if (options_.pool == nullptr) {
-    status_ = Build(b.get(), &builder_, &compressor_);
+    ThreadBlockTools& tools = ToolsForThisThread(options_.zstd_level);
+    status_ = Build(b.get(), &tools.builder, tools.compressor.get());
     if (status_.ok()) status_ = WriteBlock(*b);
     spare_.push_back(std::move(b));
     return status_;
@@ -268,7 +299,8 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
     PutVarint32(&raw, static_cast<uint32_t>(trace_loc_.size()));
     raw.append(trace_bytes_);
     trace_raw = static_cast<uint32_t>(raw.size());
-    auto n = compressor_.Compress(raw, &stored);
+    auto n = ToolsForThisThread(options_.zstd_level)
+                 .compressor->Compress(raw, &stored);
     if (!n.ok()) {
       status_ = n.status();
       return status_;

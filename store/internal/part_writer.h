@@ -89,6 +89,9 @@ class PartWriter {
   };
   // What compression tasks touch: shared, so a task never outlives it.
   struct InFlight;
+  // Blocks (and their buffers) left by finished writers, for the next ones.
+  struct SparePool;
+  static SparePool& Spares();
 
   PartWriter(const PartWriterOptions& options, std::string path,
              std::string tenant, std::unique_ptr<WritableFile> file);
@@ -105,8 +108,6 @@ class PartWriter {
   std::string path_;
   std::string tenant_;
   std::unique_ptr<WritableFile> file_;
-  BlockBuilder builder_;
-  BlockCompressor compressor_;
   std::string handles_;
   std::shared_ptr<InFlight> inflight_;
   std::unique_ptr<PendingBlock> cur_;                 // the block being filled
