@@ -114,6 +114,14 @@ class Head {
     if (entries_++ == 0) NoteFirstAppend();
   }
 
+  // AddShared of n entries at once, in order.
+  void AddSharedRun(Stream* stream, const HeadEntry* e, size_t n) {
+    stream->entries.insert(stream->entries.end(), e, e + n);
+    bytes_ += n * sizeof(HeadEntry);
+    if (entries_ == 0 && n > 0) NoteFirstAppend();
+    entries_ += n;
+  }
+
   const absl::flat_hash_map<std::string, TenantStreams>& tenants() const {
     return tenants_;
   }
