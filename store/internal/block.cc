@@ -49,6 +49,10 @@ struct Region {
 };
 }  // namespace
 
+void BlockBuilder::Reserve(size_t lines_bytes) {
+  if (n_ == 0) lines_.reserve(gap_ + lines_bytes + lines_bytes / 16);
+}
+
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   if (n_ == 0) {
     // Room for what goes before the lines, and for as many lines as the
@@ -408,11 +412,10 @@ BlockCompressor::BlockCompressor(int level)
 BlockCompressor::~BlockCompressor() = default;
 
 absl::StatusOr<size_t> BlockCompressor::Compress(std::string_view raw,
-                                                 std::string* buf) {
-  const size_t bound = ZSTD_compressBound(raw.size());
-  if (buf->size() < bound) buf->resize(bound);
-  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->size(), raw.data(),
-                               raw.size(), level_);
+                                                 RawBuffer* buf) {
+  buf->Reserve(ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->capacity(),
+                               raw.data(), raw.size(), level_);
   if (ZSTD_isError(n)) {
     return absl::InternalError(
         absl::StrCat("zstd compress: ", ZSTD_getErrorName(n)));

@@ -30,6 +30,9 @@ class BlockBuilder {
   // `trace_index` is the entry's index in the part's trace table, or -1 if
   // it has no trace id.
   void Add(const EntryView& e, int64_t trace_index);
+  // Makes room for about `lines_bytes` of lines in the next block (before
+  // its first Add), so the buffer does not grow by doubling.
+  void Reserve(size_t lines_bytes);
   uint32_t count() const { return n_; }
   bool empty() const { return n_ == 0; }
   // Uncompressed payload size so far, about (used to cut blocks).
@@ -116,6 +119,25 @@ class DecodedBlock {
 // pages for each block. Thread-safe.
 std::shared_ptr<DecodedBlock> NewDecodedBlock();
 
+// Bytes grown without zero-filling: pages never written are never touched
+// (a compressed block fills a tenth of its worst-case bound).
+class RawBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t capacity() const { return capacity_; }
+  // Makes room for n bytes; the contents are lost if it grows.
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    data_.reset(new char[n]);
+    capacity_ = n;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+
 // zstd compression of block payloads; keeps its context between blocks.
 // Not thread-safe: one per thread.
 class BlockCompressor {
@@ -123,9 +145,9 @@ class BlockCompressor {
   explicit BlockCompressor(int level);
   ~BlockCompressor();
   // Compresses `raw` into the front of *buf and returns the compressed
-  // size. *buf is grown as needed and never shrunk (its tail is garbage),
-  // so a buffer reused across blocks is neither reallocated nor zeroed.
-  absl::StatusOr<size_t> Compress(std::string_view raw, std::string* buf);
+  // size. *buf is grown as needed and never shrunk, so a buffer reused
+  // across blocks is not reallocated.
+  absl::StatusOr<size_t> Compress(std::string_view raw, RawBuffer* buf);
   int level() const { return level_; }
 
  private:

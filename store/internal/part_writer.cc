@@ -204,6 +204,7 @@ std::unique_ptr<PartWriter::PendingBlock> PartWriter::NewBlock() {
 absl::Status PartWriter::Build(PendingBlock* b, BlockBuilder* builder,
                                BlockCompressor* compressor) {
   const size_t n = b->entries.size();
+  builder->Reserve(b->est_bytes);
   for (size_t i = 0; i < n; ++i) {
     // Entries lie all over the head's memory: fetch a few ahead so the
     // builder does not wait on each.
@@ -295,7 +296,8 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   uint64_t trace_checksum = 0;
   uint32_t trace_stored = 0;
   if (!trace_index_.empty()) {
-    std::string raw, stored;
+    std::string raw;
+    RawBuffer stored;
     PutVarint32(&raw, static_cast<uint32_t>(trace_loc_.size()));
     raw.append(trace_bytes_);
     trace_raw = static_cast<uint32_t>(raw.size());
