@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,36 @@ namespace silt::store {
 struct TraceTable {
   std::string bytes;
   std::vector<std::string_view> ids;
+};
+
+// A column being built: bytes appended without std::string's per-call
+// bookkeeping (a block adds ten small values per entry).
+class ColumnBuffer {
+ public:
+  ColumnBuffer() { Grow(256); }
+  const char* data() const { return buf_.get(); }
+  size_t size() const { return static_cast<size_t>(end_ - buf_.get()); }
+  bool empty() const { return end_ == buf_.get(); }
+  void clear() { end_ = buf_.get(); }
+  void PutVarint(uint64_t v) {
+    if (cap_ - end_ < 10) Grow(10);
+    while (v >= 0x80) {
+      *end_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *end_++ = static_cast<char>(v);
+  }
+  void Append(std::string_view bytes) {
+    if (static_cast<size_t>(cap_ - end_) < bytes.size()) Grow(bytes.size());
+    if (!bytes.empty()) std::memcpy(end_, bytes.data(), bytes.size());
+    end_ += bytes.size();
+  }
+
+ private:
+  void Grow(size_t more);
+  std::unique_ptr<char[]> buf_;
+  char* end_ = nullptr;
+  char* cap_ = nullptr;
 };
 
 class BlockBuilder {
@@ -51,7 +82,7 @@ class BlockBuilder {
 
   // The lines section is built in lines_ after gap_ bytes of room, where
   // Finish puts the header and the small sections in front of it.
-  std::string sec_[kNumSections];  // all but kSecLines
+  ColumnBuffer sec_[kNumSections];  // all but kSecLines
   std::string lines_;
   size_t gap_ = 32 << 10;
   size_t last_lines_ = 0;  // lines section bytes of the last block
