@@ -32,11 +32,6 @@ constexpr const char* kTraceIdPaths[] = {"trace_id", "traceId", "traceID",
 constexpr const char* kSpanIdPaths[] = {"span_id", "spanId", "spanID",
                                         "span.id"};
 
-void AppendU16(std::string* out, uint16_t v) {
-  out->push_back(static_cast<char>(v & 0xff));
-  out->push_back(static_cast<char>(v >> 8));
-}
-
 }  // namespace
 
 std::vector<LabelRule> ParseOptions::DefaultLabelRules() {
@@ -61,6 +56,8 @@ struct Parser::Rep {
       if (options.labels[k].label == "level") level_rule = static_cast<int>(k);
     }
     values.resize(rules);
+    signature_buf = std::make_unique<char[]>(sizeof(uint32_t) + 1 +
+                                             rules * (2 + kMaxLabelValueBytes));
   }
 
   static internal::PathMatcher BuildMatcher(const ParseOptions& options) {
@@ -106,10 +103,12 @@ struct Parser::Rep {
   std::vector<uint64_t> origin_masks;
 
   // Per line scratch (capacity kept across lines).
-  std::string signature;
+  // origin + per rule u16 length + value (at most kMaxLabelValueBytes).
+  std::unique_ptr<char[]> signature_buf;
   std::string level_scratch;
   std::vector<std::string_view> values;
   internal::TruncatedLine truncated_line;
+  internal::TimestampParser timestamps;
 };
 
 void Parser::Rep::ComputeOriginMasks(const RecordBatch& batch) {
@@ -165,8 +164,7 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
     int64_t ts = 0;
     const SlotValue& t = extra(kTimeSlot);
     if (use_fields && t.present() &&
-        internal::ParseTimestampValue(
-            t.text, t.kind != internal::ValueKind::kString, &ts)) {
+        timestamps.Parse(t.text, t.kind != internal::ValueKind::kString, &ts)) {
       rec.ts_ns = ts;
     } else if (rec.ts_ns == 0) {
       rec.ts_ns = fallback_ts;
@@ -195,11 +193,13 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
 
   // Signature: origin, then per rule the value (u16 length + bytes) or an
   // absent marker; a line without fields is the origin alone plus 0xff.
-  signature.clear();
-  signature.append(reinterpret_cast<const char*>(&origin), sizeof(origin));
+  // Written straight into a buffer sized for the longest one.
+  char* sig = signature_buf.get();
+  std::memcpy(sig, &origin, sizeof(origin));
+  size_t sig_len = sizeof(origin);
   const uint64_t mask = origin < origin_masks.size() ? origin_masks[origin] : 0;
   if (!use_fields) {
-    signature.push_back('\xff');
+    sig[sig_len++] = '\xff';
   } else {
     for (size_t k = 0; k < rules; ++k) {
       if (k < 64 && (mask >> k) & 1) {
@@ -207,14 +207,19 @@ void Parser::Rep::ParseRecord(RecordBatch* batch, size_t i) {
         continue;
       }
       values[k] = LabelValue(k);
-      if (values[k].empty()) {
-        AppendU16(&signature, kAbsentLen);
-      } else {
-        AppendU16(&signature, static_cast<uint16_t>(values[k].size()));
-        signature.append(values[k].data(), values[k].size());
+      const uint16_t len = values[k].empty()
+                               ? kAbsentLen
+                               : static_cast<uint16_t>(values[k].size());
+      sig[sig_len] = static_cast<char>(len & 0xff);
+      sig[sig_len + 1] = static_cast<char>(len >> 8);
+      sig_len += 2;
+      if (!values[k].empty()) {
+        std::memcpy(sig + sig_len, values[k].data(), values[k].size());
+        sig_len += values[k].size();
       }
     }
   }
+  const std::string_view signature(sig, sig_len);
   uint32_t stream = interner.Find(signature);
   if (stream == internal::StreamInterner::kNone) {
     stream = interner.FindCached(signature, origin);

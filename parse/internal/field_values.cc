@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "common/time_util.h"
 
@@ -102,6 +103,55 @@ bool ParseTimestampValue(std::string_view text, bool is_number, int64_t* ns) {
   absl::StatusOr<int64_t> parsed = ParseRfc3339Nanos(text);
   if (!parsed.ok() || *parsed <= 0) return false;
   *ns = *parsed;
+  return true;
+}
+
+bool TimestampParser::Parse(std::string_view text, bool is_number,
+                            int64_t* ns) {
+  if (!is_number && FastPath(text, ns)) return true;
+  return ParseTimestampValue(text, is_number, ns);
+}
+
+bool TimestampParser::FastPath(std::string_view text, int64_t* ns) {
+  // "YYYY-MM-DDThh" then ":mm:ss" and "Z", or "." digits "Z"; no trailing
+  // blanks.
+  const size_t n = text.size();
+  if (n < 20 || (text[n - 1] != 'Z' && text[n - 1] != 'z')) return false;
+  const char* p = text.data();
+  if (p[13] != ':' || p[16] != ':' || !IsDigit(p[14]) || !IsDigit(p[15]) ||
+      !IsDigit(p[17]) || !IsDigit(p[18])) {
+    return false;
+  }
+  const int64_t minute = (p[14] - '0') * 10 + (p[15] - '0');
+  const int64_t second = (p[17] - '0') * 10 + (p[18] - '0');
+  if (minute > 59 || second > 59) return false;
+  int64_t frac = 0;
+  if (n > 20) {
+    if (p[19] != '.' || n < 22) return false;
+    int64_t scale = 100000000;
+    for (size_t i = 20; i + 1 < n; ++i) {
+      if (!IsDigit(p[i])) return false;
+      frac += (p[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  if (std::memcmp(p, hour_, sizeof(hour_)) != 0) {
+    // A new hour: the general parser checks and converts it.
+    char probe[20];
+    std::memcpy(probe, p, sizeof(hour_));
+    std::memcpy(probe + sizeof(hour_), ":00:00Z", 7);
+    int64_t base = 0;
+    if (!ParseTimestampValue(std::string_view(probe, sizeof(probe)), false,
+                             &base) ||
+        base <= 0 ||
+        base > std::numeric_limits<int64_t>::max() - 3600 * 1000000000LL) {
+      return false;  // the general parser decides; the memo stays
+    }
+    std::memcpy(hour_, p, sizeof(hour_));
+    hour_ns_ = base;
+  }
+  if (hour_ns_ <= 0) return false;  // nothing memoised yet (hour_ zeros)
+  *ns = hour_ns_ + (minute * 60 + second) * 1000000000LL + frac;
   return true;
 }
 

@@ -14,6 +14,22 @@ namespace silt::parse::internal {
 // false for anything else, negative times and 0.
 bool ParseTimestampValue(std::string_view text, bool is_number, int64_t* ns);
 
+// ParseTimestampValue with a memo of the last RFC3339 hour: lines of a
+// batch mostly share "YYYY-MM-DDThh", so a string of the common shape
+// "<that hour>:mm:ss[.digits](Z|z)" costs minutes, seconds and fraction.
+// Anything else goes through ParseTimestampValue; the answer is the same.
+// One per thread.
+class TimestampParser {
+ public:
+  bool Parse(std::string_view text, bool is_number, int64_t* ns);
+
+ private:
+  bool FastPath(std::string_view text, int64_t* ns);
+
+  char hour_[13] = {};
+  int64_t hour_ns_ = 0;  // > 0 when hour_ holds a valid hour
+};
+
 // W3C trace context: "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>".
 // Version ff and all-zero ids are invalid. Future versions (not 00) may
 // carry more fields after the flags; they are ignored.

@@ -1,6 +1,7 @@
 #include "parse/internal/level.h"
 
 #include <cstring>
+#include <iterator>
 
 namespace silt::parse::internal {
 namespace {
@@ -44,6 +45,31 @@ constexpr Spelling kSpellings[] = {
 };
 
 constexpr size_t kMaxSpelling = 16;
+
+// kSpellings grouped by first letter, so a lookup compares a handful of
+// candidates instead of scanning all of them.
+struct SpellingIndex {
+  SpellingIndex() {
+    size_t n = 0;
+    for (char c = 'a'; c <= 'z'; ++c) {
+      start[c - 'a'] = n;
+      for (const Spelling& s : kSpellings) {
+        if (s.text[0] == c) sorted[n++] = s;
+      }
+    }
+    start[26] = n;
+  }
+  std::string_view Find(std::string_view key) const {
+    if (key.empty() || key[0] < 'a' || key[0] > 'z') return {};
+    const size_t c = static_cast<size_t>(key[0] - 'a');
+    for (size_t i = start[c]; i < start[c + 1]; ++i) {
+      if (sorted[i].text == key) return sorted[i].level;
+    }
+    return {};
+  }
+  Spelling sorted[std::size(kSpellings)];
+  size_t start[27];
+};
 
 bool ParseSmallInt(std::string_view s, int64_t* out) {
   if (s.empty() || s.size() > 6) return false;
@@ -102,12 +128,10 @@ std::string_view NormalizeLevel(std::string_view raw, std::string* scratch) {
       char c = raw[i];
       lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
     }
-    const std::string_view key(lower, raw.size());
-    for (const Spelling& s : kSpellings) {
-      if (s.text.size() == key.size() && s.text[0] == key[0] && s.text == key) {
-        return s.level;
-      }
-    }
+    static const SpellingIndex* index = new SpellingIndex();
+    const std::string_view found =
+        index->Find(std::string_view(lower, raw.size()));
+    if (!found.empty()) return found;
     int64_t n;
     if (ParseSmallInt(raw, &n)) {
       std::string_view level = LevelFromNumber(n);

@@ -1,5 +1,7 @@
 #include "parse/internal/line_walker.h"
 
+#include <immintrin.h>
+
 #include <utility>
 
 namespace silt::parse::internal {
@@ -18,6 +20,32 @@ std::string_view TrimRight(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
+}
+
+// The length of a raw key (`key` just after its opening quote) up to its
+// closing quote, 32 bytes a step; kEscapedKey when a backslash comes first.
+// Stage 1 saw the key closed inside the line, and the line is followed by
+// SIMDJSON_PADDING readable bytes, so every 32-byte load up to the closing
+// quote stays readable.
+constexpr size_t kEscapedKey = ~size_t{0};
+inline size_t RawKeyLength(const char* key) {
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  for (size_t off = 0;; off += 32) {
+    const __m256i v =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key + off));
+    const uint32_t q = static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)));
+    const uint32_t b = static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)));
+    if (q != 0) {
+      // Backslashes before the first quote: an escape (maybe of that
+      // quote); such keys never match.
+      if ((b & ((q & (0 - q)) - 1)) != 0) return kEscapedKey;
+      return off + static_cast<size_t>(__builtin_ctz(q));
+    }
+    if (b != 0) return kEscapedKey;
+  }
 }
 
 }  // namespace
@@ -65,21 +93,15 @@ error_code LineWalker::WalkObject(od::object& object, uint32_t node,
     od::field field;
     error_code err = std::move(field_result).get(field);
     if (err) return err;
-    // The raw key starts after its opening quote; stage 1 saw it closed, so
-    // the closing quote is in the line. Keys with escapes never match.
+    // The raw key starts after its opening quote. Keys with escapes never
+    // match.
     const char* key = field.key().raw();
-    const char* p = key;
-    bool escaped = false;
-    while (*p != '"') {
-      if (*p == '\\') {
-        escaped = true;
-        ++p;
-      }
-      ++p;
-    }
-    if (escaped) continue;
-    const uint32_t child = matcher_->Find(
-        node, std::string_view(key, static_cast<size_t>(p - key)));
+    const size_t key_len = RawKeyLength(key);
+    if (key_len == kEscapedKey) continue;
+    // FindPadded reads 32 bytes from the key: inside the line and its
+    // padding, as for RawKeyLength.
+    const uint32_t child =
+        matcher_->FindPadded(node, std::string_view(key, key_len));
     if (child == PathMatcher::kNone) continue;
     const PathMatcher::Node& n = matcher_->node(child);
     od::value value = field.value();

@@ -1,5 +1,7 @@
 #include "parse/internal/path_matcher.h"
 
+#include <algorithm>
+
 namespace silt::parse::internal {
 
 PathMatcher::PathMatcher() {
@@ -65,7 +67,13 @@ uint32_t PathMatcher::Child(uint32_t node, std::string_view key) {
   if (found != kNone) return found;
   const uint32_t child = static_cast<uint32_t>(nodes_.size());
   nodes_.emplace_back();
-  edges_.push_back(Edge{node, child, std::string(key)});
+  Edge edge{};
+  std::memcpy(edge.head, key.data(), std::min(key.size(), kPadRead));
+  edge.parent = node;
+  edge.child = child;
+  edge.len = static_cast<uint32_t>(key.size());
+  edges_.push_back(edge);
+  keys_.emplace_back(key);
   if (edges_.size() * 4 > table_.size()) {
     Rehash();
   } else {
@@ -82,7 +90,7 @@ void PathMatcher::Rehash() {
   table_.assign(size, kNone);
   mask_ = static_cast<uint32_t>(size - 1);
   for (uint32_t e = 0; e < edges_.size(); ++e) {
-    uint32_t h = Hash(edges_[e].parent, edges_[e].key) & mask_;
+    uint32_t h = Hash(edges_[e].parent, keys_[e]) & mask_;
     while (table_[h] != kNone) h = (h + 1) & mask_;
     table_[h] = e;
   }

@@ -11,7 +11,10 @@
 // Built once, then read-only: safe to share between threads.
 #pragma once
 
+#include <immintrin.h>
+
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,13 +46,38 @@ class PathMatcher {
   // kNone. Only valid after the last Add().
   uint32_t Find(uint32_t node, std::string_view key) const {
     if (key.empty()) return kNone;
-    uint32_t h = Hash(node, key) & mask_;
-    for (;;) {
-      uint32_t e = table_[h];
+    for (uint32_t h = Hash(node, key) & mask_;; h = (h + 1) & mask_) {
+      const uint32_t e = table_[h];
       if (e == kNone) return kNone;
       const Edge& edge = edges_[e];
-      if (edge.parent == node && Equal(edge.key, key)) return edge.child;
-      h = (h + 1) & mask_;
+      if (edge.parent == node && edge.len == key.size() &&
+          std::memcmp(KeyOf(e), key.data(), key.size()) == 0) {
+        return edge.child;
+      }
+    }
+  }
+
+  // Find() for a key inside a padded buffer: REQUIRES kPadRead bytes
+  // readable from key.data() (a line in a batch arena or a simdjson
+  // buffer). Keys of up to kPadRead bytes are compared in one vector step.
+  static constexpr size_t kPadRead = 32;
+  uint32_t FindPadded(uint32_t node, std::string_view key) const {
+    if (key.empty()) return kNone;
+    if (key.size() > kPadRead) return Find(node, key);
+    const __m256i k =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key.data()));
+    const uint32_t want =
+        static_cast<uint32_t>((uint64_t{1} << key.size()) - 1);
+    for (uint32_t h = Hash(node, key) & mask_;; h = (h + 1) & mask_) {
+      const uint32_t e = table_[h];
+      if (e == kNone) return kNone;
+      const Edge& edge = edges_[e];
+      if (edge.parent != node || edge.len != key.size()) continue;
+      const __m256i head =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(edge.head));
+      const uint32_t eq = static_cast<uint32_t>(
+          _mm256_movemask_epi8(_mm256_cmpeq_epi8(k, head)));
+      if ((eq & want) == want) return edge.child;
     }
   }
 
@@ -58,19 +86,13 @@ class PathMatcher {
 
  private:
   struct Edge {
+    char head[kPadRead];  // the key's first kPadRead bytes, zero padded
     uint32_t parent;
     uint32_t child;
-    std::string key;
+    uint32_t len;
   };
 
-  // Keys are short: an inline loop beats a call to memcmp.
-  static bool Equal(const std::string& a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
+  const char* KeyOf(uint32_t e) const { return keys_[e].data(); }
 
   static uint32_t Hash(uint32_t node, std::string_view key) {
     uint32_t h = node * 0x9E3779B1u;
@@ -88,7 +110,8 @@ class PathMatcher {
 
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
-  std::vector<uint32_t> table_;  // open addressing; indexes into edges_
+  std::vector<std::string> keys_;  // per edge: the whole key
+  std::vector<uint32_t> table_;    // open addressing; indexes into edges_
   uint32_t mask_ = 0;
 };
 

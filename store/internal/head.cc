@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <new>
 
@@ -73,6 +74,50 @@ class ChunkPool {
   std::vector<char*> free_;
 };
 
+// Entry vectors of finished heads, cleared, for the streams of later ones:
+// a head reserves each stream's vector from the previous head's count, and
+// taking one that already has the room costs neither the page faults of
+// fresh memory nor the copies of growing. Bounded by capacity bytes.
+class EntryVectorPool {
+ public:
+  static EntryVectorPool& Get() {
+    static EntryVectorPool* pool = new EntryVectorPool();
+    return *pool;
+  }
+  // A cleared vector with room for at least `want` entries (the smallest
+  // such pooled one), or a new one reserved for `want`.
+  std::vector<HeadEntry> Take(size_t want) {
+    std::vector<HeadEntry> v;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      auto it = free_.lower_bound(want);
+      if (it != free_.end()) {
+        v.swap(it->second);
+        free_.erase(it);
+        bytes_ -= v.capacity() * sizeof(HeadEntry);
+      }
+    }
+    if (v.capacity() < want) v.reserve(want);
+    return v;
+  }
+  void Give(std::vector<HeadEntry>&& v) {
+    const size_t b = v.capacity() * sizeof(HeadEntry);
+    if (b < kMinBytes) return;
+    v.clear();
+    std::lock_guard<std::mutex> l(mu_);
+    if (bytes_ + b > kMaxBytes) return;
+    bytes_ += b;
+    free_.emplace(v.capacity(), std::move(v));
+  }
+
+ private:
+  static constexpr size_t kMinBytes = 16 << 10;
+  static constexpr size_t kMaxBytes = 32 << 20;
+  std::mutex mu_;
+  std::multimap<size_t, std::vector<HeadEntry>> free_;  // by capacity
+  size_t bytes_ = 0;
+};
+
 }  // namespace
 
 std::shared_ptr<Slab> Slab::Make(size_t min_bytes) {
@@ -104,7 +149,13 @@ Head::Head(const Head* previous) {
   }
 }
 
-Head::~Head() = default;
+Head::~Head() {
+  for (auto& [tenant, streams] : tenants_) {
+    for (auto& [id, s] : streams) {
+      EntryVectorPool::Get().Give(std::move(s->entries));
+    }
+  }
+}
 
 Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
                               std::string_view key, bool* created) {
@@ -119,7 +170,12 @@ Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
     slot->id = id;
     slot->key = std::string(key);
     auto hint = size_hints_.find(id);
-    if (hint != size_hints_.end()) slot->entries.reserve(hint->second);
+    if (hint != size_hints_.end()) {
+      // Heads are cut at about the same size, but a stream's share varies:
+      // a quarter more than last time rarely has to grow.
+      const size_t want = hint->second + hint->second / 4 + 16;
+      slot->entries = EntryVectorPool::Get().Take(want);
+    }
     bytes_ += sizeof(Stream) + key.size();
   }
   return slot.get();

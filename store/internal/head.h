@@ -86,9 +86,11 @@ class Head {
   using TenantStreams = absl::flat_hash_map<uint64_t, std::unique_ptr<Stream>>;
 
   Head();
-  // A head that reserves, for each stream of `previous`, room for as many
-  // entries as it had there (heads are cut at about the same size, so the
-  // entry vectors need not grow by doubling).
+  // A head that reserves, for each stream of `previous`, room for a quarter
+  // more entries than it had there (heads are cut at about the same size,
+  // so the entry vectors need not grow by doubling). The room comes from
+  // the entry vectors of heads already destroyed where one is large enough
+  // (a process-wide pool, bounded), so it is not fresh memory either.
   explicit Head(const Head* previous);
   ~Head();
   Head(const Head&) = delete;

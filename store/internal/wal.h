@@ -3,6 +3,8 @@
 // WalWriter is not thread-safe (the store's commit thread owns it).
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,28 +52,51 @@ absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out);
 class WalWriter {
  public:
   // Creates <dir>/<seq>.wal with its header, synced (file and directory).
+  // Records are written with direct I/O where the file system allows it
+  // (store/wal_format.md, Direct I/O), else through the page cache.
   static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
       const std::string& dir, uint64_t seq, bool fsync);
-  // Writes `records` with one write and, if `sync`, fdatasyncs. On failure
-  // the file is cut back to its previous size so later records stay
-  // reachable. Written records survive a crash of silt (they are in the
-  // page cache); only synced ones survive a crash of the machine.
+  ~WalWriter();
+  WalWriter(const WalWriter&) = delete;
+  WalWriter& operator=(const WalWriter&) = delete;
+
+  // Writes `records` and, if `sync`, fdatasyncs. On failure the file is cut
+  // back to its previous size so later records stay reachable. Written
+  // records survive a crash of silt (they are on the device, or in the page
+  // cache); only synced ones survive a crash of the machine.
   absl::Status Write(std::string_view records, bool sync = true);
-  // The same for records in several pieces, written in order (writev).
+  // The same for records in several pieces, written in order. The pieces'
+  // memory is read by the device: it must stay unchanged until Write
+  // returns.
   absl::Status Write(std::span<const std::string_view> records, bool sync);
   // fdatasync of everything written so far (no-op if already synced).
   absl::Status Sync();
   bool synced() const { return synced_; }
   uint64_t seq() const { return seq_; }
-  uint64_t size() const { return file_->size(); }
+  // Bytes of header, records and pads (not the zeros after the last one).
+  uint64_t size() const { return size_; }
+  // Sector size of direct writes; 0 when writing through the page cache.
+  size_t direct_align() const { return direct_ ? align_ : 0; }
 
  private:
-  WalWriter(uint64_t seq, std::unique_ptr<WritableFile> file, bool fsync)
-      : seq_(seq), file_(std::move(file)), fsync_(fsync) {}
+  WalWriter(uint64_t seq, std::string path, int fd, size_t align, bool fsync);
+  absl::Status WriteDirect(std::span<const std::string_view> records);
+  absl::Status WriteBuffered(std::span<const std::string_view> records);
+
   uint64_t seq_;
-  std::unique_ptr<WritableFile> file_;
+  std::string path_;
+  int fd_;
+  bool direct_;
+  size_t align_;  // A: sector size of direct writes
   bool fsync_;
   bool synced_ = true;
+  uint64_t size_ = 0;
+  // Direct writes: the bytes of the file's last partial sector (size_ % A
+  // of them), an A-aligned bounce buffer and its capacity, iovecs.
+  char* tail_ = nullptr;
+  char* bounce_ = nullptr;
+  size_t bounce_cap_ = 0;
+  std::vector<struct iovec> iov_;
 };
 
 struct WalReplayResult {

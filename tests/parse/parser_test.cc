@@ -1,6 +1,8 @@
 #include "parse/parser.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -193,6 +195,57 @@ TEST_F(ParserTest, LevelNormalisation) {
   EXPECT_EQ(Parser::OtelSeverityLevel(17), "error");
   EXPECT_EQ(Parser::OtelSeverityLevel(24), "fatal");
   EXPECT_EQ(Parser::OtelSeverityLevel(25), "");
+}
+
+// Every known spelling, in lower, upper and mixed case, maps to its level;
+// near misses (one letter more or less) are kept as they came, lowered.
+TEST_F(ParserTest, EveryLevelSpellingInEveryCase) {
+  const std::pair<std::string, std::string> kSpellings[] = {
+      {"trace", "trace"},      {"trc", "trace"},
+      {"finest", "trace"},     {"verbose", "trace"},
+      {"v", "trace"},          {"t", "trace"},
+      {"debug", "debug"},      {"dbg", "debug"},
+      {"d", "debug"},          {"fine", "debug"},
+      {"finer", "debug"},      {"info", "info"},
+      {"inf", "info"},         {"i", "info"},
+      {"information", "info"}, {"informational", "info"},
+      {"notice", "info"},      {"n", "info"},
+      {"config", "info"},      {"warn", "warn"},
+      {"warning", "warn"},     {"wrn", "warn"},
+      {"w", "warn"},           {"error", "error"},
+      {"err", "error"},        {"eror", "error"},
+      {"e", "error"},          {"severe", "error"},
+      {"fatal", "fatal"},      {"ftl", "fatal"},
+      {"f", "fatal"},          {"critical", "fatal"},
+      {"crit", "fatal"},       {"crt", "fatal"},
+      {"c", "fatal"},          {"alert", "fatal"},
+      {"emerg", "fatal"},      {"emergency", "fatal"},
+      {"panic", "fatal"},      {"dpanic", "fatal"},
+      {"a", "fatal"},          {"assert", "fatal"},
+  };
+  for (const auto& [lower, want] : kSpellings) {
+    std::string upper = lower, mixed = lower;
+    for (size_t i = 0; i < lower.size(); ++i) {
+      upper[i] = static_cast<char>(lower[i] - 32);
+      if (i % 2 == 0) mixed[i] = upper[i];
+    }
+    EXPECT_EQ(Parser::NormalizeLevel(lower), want) << lower;
+    EXPECT_EQ(Parser::NormalizeLevel(upper), want) << upper;
+    EXPECT_EQ(Parser::NormalizeLevel(mixed), want) << mixed;
+    EXPECT_EQ(Parser::NormalizeLevel(lower + "x"), lower + "x");
+    if (lower.size() > 1) {
+      const std::string shorter = lower.substr(1);
+      const std::string got = Parser::NormalizeLevel(shorter);
+      EXPECT_TRUE(got == shorter ||
+                  std::find_if(std::begin(kSpellings), std::end(kSpellings),
+                               [&](const auto& s) {
+                                 return s.first == shorter && s.second == got;
+                               }) != std::end(kSpellings))
+          << shorter;
+    }
+  }
+  EXPECT_EQ(Parser::NormalizeLevel("_info"), "_info");
+  EXPECT_EQ(Parser::NormalizeLevel("{"), "{");
 }
 
 TEST_F(ParserTest, TimestampsInEveryForm) {
