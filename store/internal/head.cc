@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -172,8 +173,11 @@ Head::Stream* Head::GetStream(std::string_view tenant, uint64_t id,
     auto hint = size_hints_.find(id);
     if (hint != size_hints_.end()) {
       // Heads are cut at about the same size, but a stream's share varies:
-      // a quarter more than last time rarely has to grow.
-      const size_t want = hint->second + hint->second / 4 + 16;
+      // a quarter more than last time rarely has to grow. Rounded up to a
+      // power of two, so the vector a stream gave back last time has the
+      // room it wants now unless it grew past a power of two.
+      const size_t want =
+          std::bit_ceil<size_t>(hint->second + hint->second / 4 + 16);
       slot->entries = EntryVectorPool::Get().Take(want);
     }
     bytes_ += sizeof(Stream) + key.size();

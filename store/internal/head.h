@@ -87,10 +87,11 @@ class Head {
 
   Head();
   // A head that reserves, for each stream of `previous`, room for a quarter
-  // more entries than it had there (heads are cut at about the same size,
-  // so the entry vectors need not grow by doubling). The room comes from
-  // the entry vectors of heads already destroyed where one is large enough
-  // (a process-wide pool, bounded), so it is not fresh memory either.
+  // more entries than it had there (rounded up to a power of two) (heads are
+  // cut at about the same size, so the entry vectors need not grow by
+  // doubling). The room comes from the entry vectors of heads already destroyed
+  // where one is large enough (a process-wide pool, bounded), so it is not
+  // fresh memory either.
   explicit Head(const Head* previous);
   ~Head();
   Head(const Head&) = delete;
