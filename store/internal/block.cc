@@ -49,6 +49,21 @@ struct Region {
 };
 }  // namespace
 
+void ColumnBuffer::Grow(size_t more) {
+  const size_t used = size();
+  const size_t cap =
+      std::max(used + more, 2 * static_cast<size_t>(cap_ - buf_.get()));
+  std::unique_ptr<char[]> bigger(new char[cap]);
+  if (used > 0) std::memcpy(bigger.get(), buf_.get(), used);
+  buf_ = std::move(bigger);
+  end_ = buf_.get() + used;
+  cap_ = buf_.get() + cap;
+}
+
+void BlockBuilder::Reserve(size_t lines_bytes) {
+  if (n_ == 0) lines_.reserve(gap_ + lines_bytes + lines_bytes / 16);
+}
+
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   if (n_ == 0) {
     // Room for what goes before the lines, and for as many lines as the
@@ -58,18 +73,18 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   }
   // Timestamps of one run are close together: deltas are 1-4 byte varints
   // and zstd finds their repeats; a new run's first delta may be negative.
-  PutVarint64(&sec_[kSecTs], ZigZag(e.ts_ns - prev_ts_));
+  sec_[kSecTs].PutVarint(ZigZag(e.ts_ns - prev_ts_));
   prev_ts_ = e.ts_ns;
   if (trace_index >= 0) {
-    PutVarint64(&sec_[kSecTrace], 1 + ZigZag(trace_index - prev_trace_));
+    sec_[kSecTrace].PutVarint(1 + ZigZag(trace_index - prev_trace_));
     prev_trace_ = trace_index;
   } else {
-    PutVarint64(&sec_[kSecTrace], 0);
+    sec_[kSecTrace].PutVarint(0);
   }
-  PutVarint32(&sec_[kSecSpanLen], static_cast<uint32_t>(e.span_id.size()));
-  sec_[kSecSpans].append(e.span_id);
-  PutVarint32(&sec_[kSecMetaLen], static_cast<uint32_t>(e.metadata.size()));
-  sec_[kSecMetas].append(e.metadata);
+  sec_[kSecSpanLen].PutVarint(static_cast<uint32_t>(e.span_id.size()));
+  sec_[kSecSpans].Append(e.span_id);
+  sec_[kSecMetaLen].PutVarint(static_cast<uint32_t>(e.metadata.size()));
+  sec_[kSecMetas].Append(e.metadata);
 
   // Random ids are what zstd cannot compress, so each is kept once: trace
   // ids in the part's table, span ids in their column; the timestamp text
@@ -88,16 +103,20 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
     AddCutSequentially(e, trace_index >= 0);
     return;
   }
-  PutVarint64(&sec_[kSecTracePos], trace.found() ? trace.pos + 1 : 0);
-  PutVarint64(&sec_[kSecSpanPos],
-              span.found() ? span.pos - trace.LenBefore(span) + 1 : 0);
+  sec_[kSecTracePos].PutVarint(trace.found() ? trace.pos + 1 : 0);
+  sec_[kSecSpanPos].PutVarint(
+      span.found() ? span.pos - trace.LenBefore(span) + 1 : 0);
   const size_t ts_pos = ts.pos - trace.LenBefore(ts) - span.LenBefore(ts);
-  PutVarint64(&sec_[kSecTsText],
-              ts.found() ? 1 + ts_pos * kNumTsForms + ts_form : 0);
+  sec_[kSecTsText].PutVarint(ts.found() ? 1 + ts_pos * kNumTsForms + ts_form
+                                        : 0);
   // Copy what is left, in line order.
   Region cuts[3] = {trace, span, ts};
-  std::sort(std::begin(cuts), std::end(cuts),
-            [](const Region& a, const Region& b) { return a.pos < b.pos; });
+  auto order = [](Region& a, Region& b) {
+    if (b.pos < a.pos) std::swap(a, b);
+  };
+  order(cuts[0], cuts[1]);
+  order(cuts[1], cuts[2]);
+  order(cuts[0], cuts[1]);
   std::string& out = lines_;
   const size_t before = out.size();
   size_t from = 0;
@@ -114,23 +133,22 @@ void BlockBuilder::AddCutSequentially(const EntryView& e, bool has_trace) {
   // Occurrences that overlap (an id inside another, say): cut one after the
   // other, exactly as the format describes.
   scratch_.assign(e.line.data(), e.line.size());
-  PutVarint64(&sec_[kSecTracePos],
-              has_trace ? CutOut(&scratch_, e.trace_id) : 0);
-  PutVarint64(&sec_[kSecSpanPos], CutOut(&scratch_, e.span_id));
+  sec_[kSecTracePos].PutVarint(has_trace ? CutOut(&scratch_, e.trace_id) : 0);
+  sec_[kSecSpanPos].PutVarint(CutOut(&scratch_, e.span_id));
   size_t ts_pos, ts_len;
   int form;
   if (FindTsText(scratch_, e.ts_ns, &ts_pos, &form, &ts_len)) {
-    PutVarint64(&sec_[kSecTsText], 1 + ts_pos * kNumTsForms + form);
+    sec_[kSecTsText].PutVarint(1 + ts_pos * kNumTsForms + form);
     scratch_.erase(ts_pos, ts_len);
   } else {
-    PutVarint64(&sec_[kSecTsText], 0);
+    sec_[kSecTsText].PutVarint(0);
   }
   lines_.append(scratch_);
   FinishEntry(scratch_.size(), e.metadata.size());
 }
 
 void BlockBuilder::FinishEntry(size_t stored_len, size_t meta_len) {
-  PutVarint32(&sec_[kSecLineLen], static_cast<uint32_t>(stored_len));
+  sec_[kSecLineLen].PutVarint(static_cast<uint32_t>(stored_len));
   // Close enough for cutting blocks: the varints are ~10 bytes.
   bytes_ += stored_len + meta_len + 10;
   ++n_;
@@ -158,7 +176,9 @@ void BlockBuilder::Finish(std::string* buf, size_t* offset) {
       std::memcpy(p, sec_[i].data(), sec_[i].size());
       p += sec_[i].size();
     }
-    for (int i = kSecLines + 1; i < kNumSections; ++i) lines_.append(sec_[i]);
+    for (int i = kSecLines + 1; i < kNumSections; ++i) {
+      lines_.append(sec_[i].data(), sec_[i].size());
+    }
     *offset = gap_ - front;
     buf->swap(lines_);
   } else {
@@ -166,9 +186,12 @@ void BlockBuilder::Finish(std::string* buf, size_t* offset) {
     // room next time.
     buf->clear();
     buf->append(header, header_size);
-    for (int i = 0; i < kSecLines; ++i) buf->append(sec_[i]);
+    for (int i = 0; i < kSecLines; ++i)
+      buf->append(sec_[i].data(), sec_[i].size());
     buf->append(lines_, gap_, lines_size);
-    for (int i = kSecLines + 1; i < kNumSections; ++i) buf->append(sec_[i]);
+    for (int i = kSecLines + 1; i < kNumSections; ++i) {
+      buf->append(sec_[i].data(), sec_[i].size());
+    }
     *offset = 0;
   }
   // Room for the next block: blocks of one part are alike.
@@ -408,11 +431,10 @@ BlockCompressor::BlockCompressor(int level)
 BlockCompressor::~BlockCompressor() = default;
 
 absl::StatusOr<size_t> BlockCompressor::Compress(std::string_view raw,
-                                                 std::string* buf) {
-  const size_t bound = ZSTD_compressBound(raw.size());
-  if (buf->size() < bound) buf->resize(bound);
-  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->size(), raw.data(),
-                               raw.size(), level_);
+                                                 RawBuffer* buf) {
+  buf->Reserve(ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compressCCtx(rep_->cctx, buf->data(), buf->capacity(),
+                               raw.data(), raw.size(), level_);
   if (ZSTD_isError(n)) {
     return absl::InternalError(
         absl::StrCat("zstd compress: ", ZSTD_getErrorName(n)));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,11 +26,44 @@ struct TraceTable {
   std::vector<std::string_view> ids;
 };
 
+// A column being built: bytes appended without std::string's per-call
+// bookkeeping (a block adds ten small values per entry).
+class ColumnBuffer {
+ public:
+  ColumnBuffer() { Grow(256); }
+  const char* data() const { return buf_.get(); }
+  size_t size() const { return static_cast<size_t>(end_ - buf_.get()); }
+  bool empty() const { return end_ == buf_.get(); }
+  void clear() { end_ = buf_.get(); }
+  void PutVarint(uint64_t v) {
+    if (cap_ - end_ < 10) Grow(10);
+    while (v >= 0x80) {
+      *end_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *end_++ = static_cast<char>(v);
+  }
+  void Append(std::string_view bytes) {
+    if (static_cast<size_t>(cap_ - end_) < bytes.size()) Grow(bytes.size());
+    if (!bytes.empty()) std::memcpy(end_, bytes.data(), bytes.size());
+    end_ += bytes.size();
+  }
+
+ private:
+  void Grow(size_t more);
+  std::unique_ptr<char[]> buf_;
+  char* end_ = nullptr;
+  char* cap_ = nullptr;
+};
+
 class BlockBuilder {
  public:
   // `trace_index` is the entry's index in the part's trace table, or -1 if
   // it has no trace id.
   void Add(const EntryView& e, int64_t trace_index);
+  // Makes room for about `lines_bytes` of lines in the next block (before
+  // its first Add), so the buffer does not grow by doubling.
+  void Reserve(size_t lines_bytes);
   uint32_t count() const { return n_; }
   bool empty() const { return n_ == 0; }
   // Uncompressed payload size so far, about (used to cut blocks).
@@ -48,7 +82,7 @@ class BlockBuilder {
 
   // The lines section is built in lines_ after gap_ bytes of room, where
   // Finish puts the header and the small sections in front of it.
-  std::string sec_[kNumSections];  // all but kSecLines
+  ColumnBuffer sec_[kNumSections];  // all but kSecLines
   std::string lines_;
   size_t gap_ = 32 << 10;
   size_t last_lines_ = 0;  // lines section bytes of the last block
@@ -116,6 +150,25 @@ class DecodedBlock {
 // pages for each block. Thread-safe.
 std::shared_ptr<DecodedBlock> NewDecodedBlock();
 
+// Bytes grown without zero-filling: pages never written are never touched
+// (a compressed block fills a tenth of its worst-case bound).
+class RawBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t capacity() const { return capacity_; }
+  // Makes room for n bytes; the contents are lost if it grows.
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    data_.reset(new char[n]);
+    capacity_ = n;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+
 // zstd compression of block payloads; keeps its context between blocks.
 // Not thread-safe: one per thread.
 class BlockCompressor {
@@ -123,9 +176,9 @@ class BlockCompressor {
   explicit BlockCompressor(int level);
   ~BlockCompressor();
   // Compresses `raw` into the front of *buf and returns the compressed
-  // size. *buf is grown as needed and never shrunk (its tail is garbage),
-  // so a buffer reused across blocks is neither reallocated nor zeroed.
-  absl::StatusOr<size_t> Compress(std::string_view raw, std::string* buf);
+  // size. *buf is grown as needed and never shrunk, so a buffer reused
+  // across blocks is not reallocated.
+  absl::StatusOr<size_t> Compress(std::string_view raw, RawBuffer* buf);
   int level() const { return level_; }
 
  private:

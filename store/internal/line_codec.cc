@@ -31,16 +31,9 @@ void Digits(char* p, uint64_t v, int n) {
 }
 
 constexpr int kFracDigits[kNumTsForms] = {0, 3, 6, 9};
-}  // namespace
-
-size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
-  if (ts_ns < 0 || form < 0 || form >= kNumTsForms) return 0;
-  const int digits = kFracDigits[form];
-  int64_t secs = ts_ns / kNsPerSec;
-  uint64_t frac = static_cast<uint64_t>(ts_ns % kNsPerSec);
-  uint64_t unit = 1;
-  for (int i = digits; i < 9; ++i) unit *= 10;
-  if (frac % unit != 0) return 0;  // the form would lose digits
+// The "YYYY-MM-DDTHH:MM:SS" text of the second of ts_ns (>= 0) into out;
+// false past year 9999.
+bool SecondText(int64_t secs, char* out) {
   // Entries come in time order, many within one second: the date and time
   // of day are formatted once per second per thread.
   thread_local int64_t cached_secs = -1;
@@ -49,7 +42,7 @@ size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
     int y;
     unsigned mo, d;
     CivilFromDays(secs / 86400, &y, &mo, &d);
-    if (y > 9999) return 0;
+    if (y > 9999) return false;
     int64_t sod = secs % 86400;
     char* c = cached;
     Digits(c, y, 4);
@@ -65,9 +58,21 @@ size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
     Digits(c + 17, sod % 60, 2);
     cached_secs = secs;
   }
-  char* p = buf;
-  std::memcpy(p, cached, 19);
-  p += 19;
+  std::memcpy(out, cached, 19);
+  return true;
+}
+}  // namespace
+
+size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
+  if (ts_ns < 0 || form < 0 || form >= kNumTsForms) return 0;
+  const int digits = kFracDigits[form];
+  int64_t secs = ts_ns / kNsPerSec;
+  uint64_t frac = static_cast<uint64_t>(ts_ns % kNsPerSec);
+  uint64_t unit = 1;
+  for (int i = digits; i < 9; ++i) unit *= 10;
+  if (frac % unit != 0) return 0;  // the form would lose digits
+  if (!SecondText(secs, buf)) return 0;
+  char* p = buf + 19;
   if (digits > 0) {
     *p++ = '.';
     Digits(p, frac / unit, digits);
@@ -79,35 +84,40 @@ size_t FormatTsText(int64_t ts_ns, int form, char* buf) {
 
 bool FindTsText(std::string_view line, int64_t ts_ns, size_t* pos, int* form,
                 size_t* len) {
-  // Every form is a prefix of the nanosecond form ("...:SS" + ".ddd..." +
-  // "Z"), so format once and compare the candidates in place.
-  char full[32];
-  if (FormatTsText(ts_ns, kNumTsForms - 1, full) == 0) return false;
-  const char* hit = FindSubstring(line, std::string_view(full, 19));
+  // Every form starts with the second's text: find that, then read the
+  // fraction digits in the line and compare their value (the form with d
+  // digits is the entry's own only if the digits it drops are zeros).
+  if (ts_ns < 0) return false;
+  char second[19];
+  if (!SecondText(ts_ns / kNsPerSec, second)) return false;
+  const char* hit = FindSubstring(line, std::string_view(second, 19));
   if (hit == nullptr) return false;
   const size_t p = hit - line.data();
-  std::string_view rest = line.substr(p + 19);
-  for (int f = kNumTsForms - 1; f >= 0; --f) {
-    const int digits = kFracDigits[f];
-    // A form is valid only if the digits it drops are zeros.
-    bool zeros = true;
-    for (int i = digits; i < 9; ++i) zeros &= full[20 + i] == '0';
-    if (!zeros) break;
-    size_t n = digits == 0 ? 1 : 1 + digits + 1;
-    if (rest.size() < n) continue;
-    bool match = digits == 0 ? rest[0] == 'Z'
-                             : rest[0] == '.' &&
-                                   std::memcmp(rest.data() + 1, full + 20,
-                                               digits) == 0 &&
-                                   rest[digits + 1] == 'Z';
-    if (match) {
-      *pos = p;
-      *form = f;
-      *len = 19 + n;
-      return true;
+  const std::string_view rest = line.substr(p + 19);
+  const uint64_t frac = static_cast<uint64_t>(ts_ns % kNsPerSec);
+  if (rest.empty()) return false;
+  int f = -1;
+  if (rest[0] == 'Z') {
+    if (frac == 0) f = 0;
+  } else if (rest[0] == '.') {
+    uint64_t v = 0;
+    size_t d = 0;
+    while (d < 9 && d + 1 < rest.size() && rest[d + 1] >= '0' &&
+           rest[d + 1] <= '9') {
+      v = v * 10 + static_cast<uint64_t>(rest[d + 1] - '0');
+      ++d;
+    }
+    if ((d == 3 || d == 6 || d == 9) && d + 1 < rest.size() &&
+        rest[d + 1] == 'Z') {
+      for (size_t i = d; i < 9; ++i) v *= 10;
+      if (v == frac) f = static_cast<int>(d / 3);
     }
   }
-  return false;
+  if (f < 0) return false;
+  *pos = p;
+  *form = f;
+  *len = 19 + (f == 0 ? 1 : 2 + kFracDigits[f]);
+  return true;
 }
 
 }  // namespace silt::store

@@ -44,7 +44,7 @@ ThreadBlockTools& ToolsForThisThread(int level) {
   }
   return tools;
 }
-constexpr size_t kPrefetchAhead = 6;
+constexpr size_t kPrefetchAhead = 16;
 // Spare blocks kept between writers: every cut makes new writers, and
 // blocks with fresh buffers would fault in (and zero) megabytes of new
 // pages per part. Enough for the blocks in flight on the pool.
@@ -204,13 +204,20 @@ std::unique_ptr<PartWriter::PendingBlock> PartWriter::NewBlock() {
 absl::Status PartWriter::Build(PendingBlock* b, BlockBuilder* builder,
                                BlockCompressor* compressor) {
   const size_t n = b->entries.size();
+  builder->Reserve(b->est_bytes);
   for (size_t i = 0; i < n; ++i) {
-    // Entries lie all over the head's memory: fetch a few ahead so the
-    // builder does not wait on each.
+    // Entries lie all over the head's memory: fetch every cache line of an
+    // entry (line and the ids after it) well ahead, so the builder does
+    // not wait on each.
     if (i + kPrefetchAhead < n) {
-      const std::string_view next = b->entries[i + kPrefetchAhead].first.line;
-      for (size_t off = 0; off < next.size() && off < 1024; off += 64) {
-        __builtin_prefetch(next.data() + off);
+      const EntryView& next = b->entries[i + kPrefetchAhead].first;
+      const uintptr_t from =
+          reinterpret_cast<uintptr_t>(next.line.data()) & ~uintptr_t{63};
+      const uintptr_t to = reinterpret_cast<uintptr_t>(next.line.data()) +
+                           next.line.size() + next.trace_id.size() +
+                           next.span_id.size();
+      for (uintptr_t a = from; a < to && a < from + 2048; a += 64) {
+        __builtin_prefetch(reinterpret_cast<const void*>(a));
       }
     }
     builder->Add(b->entries[i].first, b->entries[i].second);
@@ -295,7 +302,8 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   uint64_t trace_checksum = 0;
   uint32_t trace_stored = 0;
   if (!trace_index_.empty()) {
-    std::string raw, stored;
+    std::string raw;
+    RawBuffer stored;
     PutVarint32(&raw, static_cast<uint32_t>(trace_loc_.size()));
     raw.append(trace_bytes_);
     trace_raw = static_cast<uint32_t>(raw.size());

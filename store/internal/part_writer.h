@@ -79,7 +79,7 @@ class PartWriter {
     size_t est_bytes = 0;            // payload size, about (used to cut blocks)
     std::string raw;  // the payload is raw[raw_offset, raw.size())
     size_t raw_offset = 0;
-    std::string stored;  // compressed bytes at the front
+    RawBuffer stored;  // compressed bytes at the front
     size_t stored_size = 0;
     absl::Status status;
     bool done = false;

@@ -82,6 +82,69 @@ TEST_F(BlockTest, TsTextForms) {
   EXPECT_EQ(FormatTsText(-1, 3, buf), 0u);
 }
 
+// What FindTsText must find: the first occurrence of the second's text,
+// followed there by the rest of one form of the entry's own timestamp.
+bool RefFindTsText(std::string_view line, int64_t ts, size_t* pos, int* form,
+                   size_t* len) {
+  char full[32];
+  if (FormatTsText(ts, 3, full) == 0) return false;
+  const size_t p = line.find(std::string_view(full, 19));
+  if (p == std::string_view::npos) return false;
+  for (int f = 3; f >= 0; --f) {
+    char buf[32];
+    const size_t n = FormatTsText(ts, f, buf);
+    if (n != 0 && line.substr(p, n) == std::string_view(buf, n)) {
+      *pos = p;
+      *form = f;
+      *len = n;
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST_F(BlockTest, FindTsTextFindsExactlyTheEntrysOwnText) {
+  const int64_t sec = 1714564800000000000;
+  const std::vector<int64_t> tss = {sec,
+                                    sec + 123000000,
+                                    sec + 123456000,
+                                    sec + 123456789,
+                                    sec + 100,
+                                    sec + 120000000,
+                                    0,
+                                    -1};
+  const std::vector<std::string> tails = {
+      "Z",        ".123Z",       ".123456Z", ".123456789Z", ".000Z",
+      ".000000Z", ".000000000Z", ".12Z",     ".1234Z",      ".1234567890Z",
+      ".123456",  ".",           "",         "Z\"",         ".120Z",
+      ".120000Z", ".000000100Z", ".123x56Z"};
+  int found = 0;
+  for (int64_t ts : tss) {
+    char full[32];
+    const bool formattable = FormatTsText(ts, 3, full) != 0;
+    const std::string second =
+        formattable ? std::string(full, 19) : "1970-01-01T00:00:00";
+    for (const std::string& tail : tails) {
+      for (const std::string& line :
+           {second + tail, "{\"t\":\"" + second + tail + "\",\"x\":1}",
+            "a " + second + ".9Z then " + second + tail}) {
+        size_t p1 = 0, l1 = 0, p2 = 0, l2 = 0;
+        int f1 = -1, f2 = -1;
+        const bool a = FindTsText(line, ts, &p1, &f1, &l1);
+        const bool b = RefFindTsText(line, ts, &p2, &f2, &l2);
+        ASSERT_EQ(a, b) << ts << " " << line;
+        if (a) {
+          ++found;
+          EXPECT_EQ(p1, p2) << line;
+          EXPECT_EQ(f1, f2) << line;
+          EXPECT_EQ(l1, l2) << line;
+        }
+      }
+    }
+  }
+  EXPECT_GT(found, 10);
+}
+
 TEST_F(BlockTest, CutsRoundTripExactly) {
   const std::string tr = "4bf92f3577b34da6a3ce929d0e0e4736";
   const std::string sp = "00f067aa0ba902b7";
