@@ -19,11 +19,21 @@ const char* RejectName(Reject r) {
   return "unknown";
 }
 
+namespace {
+// Bounds the memory a pooled batch keeps for streams it may not see again.
+constexpr size_t kMaxSpareStreams = 1024;
+}  // namespace
+
 void RecordBatch::Reset() {
   used_ = 0;
   line_bytes_ = 0;
   side_.clear();
   records_.clear();
+  // Moved, not destroyed: their strings keep their memory for AddStream().
+  for (BatchStream& s : streams) {
+    if (spare_streams_.size() >= kMaxSpareStreams) break;
+    spare_streams_.push_back(std::move(s));
+  }
   streams.clear();
   metadata_json.clear();
   origins.clear();
@@ -125,6 +135,13 @@ uint32_t RecordBatch::Append(std::string_view line, uint32_t origin,
   uint32_t off = static_cast<uint32_t>(used_);
   CommitBytes(line.size());
   return AddRecord(off, static_cast<uint32_t>(line.size()), origin, ts_ns);
+}
+
+BatchStream& RecordBatch::AddStream() {
+  if (spare_streams_.empty()) return streams.emplace_back();
+  streams.push_back(std::move(spare_streams_.back()));
+  spare_streams_.pop_back();
+  return streams.back();
 }
 
 uint32_t RecordBatch::AddSide(std::string_view bytes) {

@@ -159,6 +159,11 @@ class RecordBatch {
 
   // Filled by parse: the distinct streams of this batch.
   std::vector<BatchStream> streams;
+  // Appends an entry to `streams` and returns it. The entry is one Reset()
+  // emptied earlier when there is one, with its labels and key still holding
+  // their memory, so assigning into it does not allocate; callers assign
+  // every field.
+  BatchStream& AddStream();
   std::vector<std::string> metadata_json;
 
  private:
@@ -170,6 +175,8 @@ class RecordBatch {
   size_t line_bytes_ = 0;
   std::string side_;
   std::vector<Record> records_;
+  // Entries of `streams` emptied by Reset(), kept for AddStream().
+  std::vector<BatchStream> spare_streams_;
 };
 
 }  // namespace silt

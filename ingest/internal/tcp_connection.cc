@@ -83,7 +83,13 @@ void TcpConnection::StartRead() {
   if (want < 4096) want = 4096;
   char* dst = batch_.Reserve(want);
   reading_ = true;
-  ArmIdleTimer();
+  if (shared_->options().idle_timeout_s > 0) {
+    read_started_ = std::chrono::steady_clock::now();
+    if (!timer_armed_) {
+      ArmIdleTimer(read_started_ +
+                   std::chrono::seconds(shared_->options().idle_timeout_s));
+    }
+  }
   socket_.async_read_some(
       asio::buffer(dst, want),
       [self = shared_from_this()](const error_code& ec, size_t n) {
@@ -93,8 +99,6 @@ void TcpConnection::StartRead() {
 
 void TcpConnection::OnRead(const error_code& ec, size_t n) {
   reading_ = false;
-  ++timer_gen_;
-  idle_timer_.cancel();
   if (n > 0) {
     batch_.CommitBytes(n);
     Split(/*at_eof=*/false);
@@ -158,17 +162,23 @@ void TcpConnection::Ship(bool force) {
   });
 }
 
-void TcpConnection::ArmIdleTimer() {
-  int idle_s = shared_->options().idle_timeout_s;
-  if (idle_s <= 0) return;
-  uint64_t gen = ++timer_gen_;
-  idle_timer_.expires_after(std::chrono::seconds(idle_s));
-  idle_timer_.async_wait(
-      [self = shared_from_this(), gen](const error_code& ec) {
-        if (ec || gen != self->timer_gen_ || !self->reading_) return;
-        error_code ignored;
-        self->socket_.close(ignored);  // the read fails; OnRead ends it
-      });
+void TcpConnection::ArmIdleTimer(
+    std::chrono::steady_clock::time_point deadline) {
+  timer_armed_ = true;
+  idle_timer_.expires_at(deadline);
+  idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    self->timer_armed_ = false;
+    if (ec || self->closed_ || !self->reading_) return;  // StartRead re-arms
+    const auto idle =
+        std::chrono::seconds(self->shared_->options().idle_timeout_s);
+    const auto due = self->read_started_ + idle;
+    if (std::chrono::steady_clock::now() < due) {
+      self->ArmIdleTimer(due);  // data came since; wait for this read
+      return;
+    }
+    error_code ignored;
+    self->socket_.close(ignored);  // the read fails; OnRead ends it
+  });
 }
 
 void TcpConnection::Close() {

@@ -5,6 +5,7 @@
 // All methods run on the connection's strand (the public ones post to it).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -36,7 +37,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void OnRead(const boost::system::error_code& ec, size_t n);
   void Split(bool at_eof);
   void Ship(bool force);
-  void ArmIdleTimer();
+  void ArmIdleTimer(std::chrono::steady_clock::time_point deadline);
   void Close();
 
   Strand strand_;
@@ -47,8 +48,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   RecordBatch batch_;
   size_t pending_off_ = 0;  // batch_ arena offset of the unconsumed tail
   LineSplitter splitter_;
-  int inflight_ = 0;        // batches given to the sink, not done yet
-  uint64_t timer_gen_ = 0;  // invalidates idle timers of finished reads
+  int inflight_ = 0;  // batches given to the sink, not done yet
+  // One idle timer runs while reads go on; it is not re-armed per read.
+  // When it fires it closes the socket if the current read started at
+  // least idle_timeout_s ago, else waits for that read's deadline.
+  std::chrono::steady_clock::time_point read_started_;
+  bool timer_armed_ = false;
   bool reading_ = false;
   bool eof_ = false;
   bool stopping_ = false;

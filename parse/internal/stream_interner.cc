@@ -7,8 +7,8 @@ namespace silt::parse::internal {
 void StreamInterner::Reset(RecordBatch* batch) {
   batch_ = batch;
   batch->streams.clear();
-  by_signature_.clear();
-  by_key_.clear();
+  by_signature_.Clear();
+  by_key_.Clear();
   origin_cache_.assign(batch->origins.size(), nullptr);
 }
 
@@ -54,16 +54,21 @@ uint32_t StreamInterner::Add(std::string_view signature, uint32_t origin,
     }
     if (c->try_emplace(std::string(signature), stream).second) ++cached_;
   }
-  return Intern(signature, std::move(stream));
+  return Intern(signature, stream);
 }
 
 uint32_t StreamInterner::Intern(std::string_view signature,
-                                BatchStream stream) {
-  auto [it, inserted] = by_key_.try_emplace(
-      stream.key, static_cast<uint32_t>(batch_->streams.size()));
-  if (inserted) batch_->streams.push_back(std::move(stream));
-  by_signature_.emplace(std::string(signature), it->second);
-  return it->second;
+                                const BatchStream& stream) {
+  const uint32_t next = static_cast<uint32_t>(batch_->streams.size());
+  const uint32_t index = by_key_.Insert(stream.key, next);
+  if (index == next) {
+    BatchStream& s = batch_->AddStream();
+    s.labels = stream.labels;
+    s.key = stream.key;
+    s.id = stream.id;
+  }
+  by_signature_.Insert(signature, index);
+  return index;
 }
 
 }  // namespace silt::parse::internal

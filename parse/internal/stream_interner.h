@@ -4,6 +4,10 @@
 // hash of a few bytes, not a Labels build. Different signatures that give
 // the same canonical labels share one stream.
 //
+// Per batch nothing is allocated once the batch's memory is warm: the maps
+// keep their memory, and streams are copied into entries the batch kept
+// (RecordBatch::AddStream).
+//
 // Label sets built for earlier batches are kept (keyed by what the labels
 // depend on besides the signature: the origin's labels and the batch's
 // fallback labels), so a stream seen before costs a copy of its labels,
@@ -19,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "common/record_batch.h"
+#include "parse/internal/bytes_map.h"
 
 namespace silt::parse::internal {
 
@@ -33,9 +38,7 @@ class StreamInterner {
 
   // The stream of `signature` in this batch, or kNone.
   uint32_t Find(std::string_view signature) const {
-    auto it = by_signature_.find(
-        absl::string_view(signature.data(), signature.size()));
-    return it == by_signature_.end() ? kNone : it->second;
+    return by_signature_.Find(signature);
   }
 
   // The stream of `signature` if an earlier batch with the same origin and
@@ -50,11 +53,14 @@ class StreamInterner {
  private:
   using Cache = absl::flat_hash_map<std::string, BatchStream>;
   Cache* CacheFor(uint32_t origin);
-  uint32_t Intern(std::string_view signature, BatchStream stream);
+  // Adds `stream` to the batch (a copy into a reused entry) unless a stream
+  // with its key is there, and maps `signature` to it.
+  uint32_t Intern(std::string_view signature, const BatchStream& stream);
 
   RecordBatch* batch_ = nullptr;
-  absl::flat_hash_map<std::string, uint32_t> by_signature_;
-  absl::flat_hash_map<std::string, uint32_t> by_key_;
+  // Per batch; no allocation once warm.
+  BytesMap by_signature_;
+  BytesMap by_key_;
   // context (origin labels, fallback labels) -> signature -> stream. A node
   // map: origin_cache_ points into it across inserts of other contexts.
   absl::node_hash_map<std::string, Cache> cache_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 
 namespace silt {
 namespace {
@@ -73,6 +74,41 @@ TEST(RecordBatchTest, ResetEmptiesButKeepsDefaultOrigin) {
   ASSERT_EQ(b.origins.size(), 1u);
   EXPECT_TRUE(b.origins[0].empty());
   EXPECT_EQ(b.arena_bytes(), 0u);
+}
+
+// Reset() empties `streams`; AddStream() then hands back the entries it
+// emptied, with their memory, for the caller to assign.
+TEST(RecordBatchTest, AddStreamReusesEntriesAfterReset) {
+  RecordBatch b;
+  const std::string long_value(100, 'v');
+  for (int i = 0; i < 3; ++i) {
+    BatchStream& s = b.AddStream();
+    s.labels = {{"pod", long_value + std::to_string(i)}};
+    s.key = "{pod=\"" + long_value + std::to_string(i) + "\"}";
+    s.id = 7 + i;
+  }
+  ASSERT_EQ(b.streams.size(), 3u);
+  EXPECT_EQ(b.streams[2].id, 9u);
+  const char* key_memory = b.streams[2].key.data();
+  b.Reset();
+  EXPECT_TRUE(b.streams.empty());
+  BatchStream& again = b.AddStream();
+  ASSERT_EQ(b.streams.size(), 1u);
+  // The last entry emptied comes back first, its key's memory with it.
+  EXPECT_EQ(again.key.data(), key_memory);
+  again.labels = {{"service", "x"}};
+  again.key = "{service=\"x\"}";
+  again.id = 1;
+  EXPECT_EQ(again.key.data(), key_memory);
+  EXPECT_EQ(b.streams[0].key, "{service=\"x\"}");
+  EXPECT_EQ(b.streams[0].labels, (Labels{{"service", "x"}}));
+  // Past the spare entries, new ones.
+  b.AddStream();
+  b.AddStream();
+  BatchStream& fresh = b.AddStream();
+  EXPECT_TRUE(fresh.key.empty());
+  EXPECT_TRUE(fresh.labels.empty());
+  EXPECT_EQ(b.streams.size(), 4u);
 }
 
 }  // namespace

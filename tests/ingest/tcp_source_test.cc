@@ -273,6 +273,29 @@ TEST_F(TcpSourceTest, IdleConnectionClosed) {
   EXPECT_EQ(recorder_.lines(), (std::vector<std::string>{"hello", "half"}));
 }
 
+// The idle timeout counts from the last data, not from the connection's
+// start: a client that sends more often than the timeout stays connected
+// for longer than it, and is closed once it goes silent.
+TEST_F(TcpSourceTest, ActiveConnectionOutlivesIdleTimeout) {
+  TcpOptions opt;
+  opt.idle_timeout_s = 1;
+  StartSource(opt);
+  TcpClient c;
+  Connect(&c);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> want;
+  for (int i = 0; i < 8; ++i) {
+    want.push_back("line" + std::to_string(i));
+    ASSERT_TRUE(c.SendAll(want.back() + "\n").ok());
+    std::this_thread::sleep_for(350ms);
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2500ms);
+  EXPECT_FALSE(c.WaitPeerClosed(50));
+  ASSERT_TRUE(recorder_.WaitLines(8));
+  EXPECT_TRUE(c.WaitPeerClosed(5000));
+  EXPECT_EQ(recorder_.lines(), want);
+}
+
 // Sends `n` numbered lines of ~100 bytes from a thread.
 class Sender {
  public:
