@@ -298,7 +298,25 @@ void SortHeadEntries(std::vector<HeadEntry>* entries) {
       v.begin(), v.end(),
       [](const HeadEntry& a, const HeadEntry& b) { return a.ts_ns < b.ts_ns; });
   if (!by_ts) {
-    std::sort(v.begin(), v.end(), HeadEntryLess);
+    // Mostly in order, with some late entries: keep the entries in order
+    // with what came before them, sort the late ones (few) and merge.
+    thread_local std::vector<HeadEntry> late, out;
+    late.clear();
+    size_t kept = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (kept == 0 || !HeadEntryLess(v[i], v[kept - 1])) {
+        v[kept++] = v[i];
+      } else {
+        late.push_back(v[i]);
+      }
+    }
+    std::sort(late.begin(), late.end(), HeadEntryLess);
+    out.resize(v.size());
+    std::merge(v.begin(), v.begin() + kept, late.begin(), late.end(),
+               out.begin(), HeadEntryLess);
+    v.swap(out);
+    if (late.capacity() > (1u << 20)) late = {};  // keep little memory idle
+    if (out.capacity() > (1u << 20)) out = {};
     return;
   }
   // Entries mostly arrive in time order: then only the runs of equal

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -56,6 +57,11 @@ struct PartWriter::SparePool {
   std::vector<std::unique_ptr<PendingBlock>> blocks;
 };
 
+std::atomic<uint32_t>& PartWriter::TraceHint() {
+  static std::atomic<uint32_t> hint{0};
+  return hint;
+}
+
 PartWriter::SparePool& PartWriter::Spares() {
   static SparePool* pool = new SparePool();
   return *pool;
@@ -70,6 +76,11 @@ PartWriter::PartWriter(const PartWriterOptions& options, std::string path,
       inflight_(std::make_shared<InFlight>()),
       cur_(nullptr) {
   cur_ = NewBlock();
+  // Parts of one store are alike: size the trace table for as many ids as
+  // the last part had, so it is not rehashed as it fills.
+  const uint32_t hint = TraceHint().load(std::memory_order_relaxed);
+  trace_index_.reserve(hint);
+  trace_loc_.reserve(hint);
 }
 
 PartWriter::~PartWriter() {
@@ -296,6 +307,8 @@ absl::StatusOr<PartInfo> PartWriter::Finish() {
   status_ = FlushBlock();
   if (status_.ok()) status_ = WriteBlocks(0);
   if (!status_.ok()) return status_;
+  TraceHint().store(static_cast<uint32_t>(trace_loc_.size()),
+                    std::memory_order_relaxed);
   // The trace table: one zstd frame, like a block.
   const uint64_t trace_offset = file_->size();
   uint32_t trace_raw = 0;

@@ -4,6 +4,7 @@
 // so readers never see a partial part. Not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -92,6 +93,8 @@ class PartWriter {
   // Blocks (and their buffers) left by finished writers, for the next ones.
   struct SparePool;
   static SparePool& Spares();
+  // Distinct trace ids in the last part written.
+  static std::atomic<uint32_t>& TraceHint();
 
   PartWriter(const PartWriterOptions& options, std::string path,
              std::string tenant, std::unique_ptr<WritableFile> file);

@@ -66,6 +66,21 @@ TEST_F(SortHeadEntriesTest, OutOfOrderTimestamps) {
   Check(Make(ts));
 }
 
+TEST_F(SortHeadEntriesTest, LateEntriesAndOneFarAhead) {
+  // Time order with some entries a while late, equal timestamps among
+  // them, and one entry far ahead (everything after it is "late").
+  std::vector<int64_t> ts;
+  for (int i = 0; i < 3000; ++i) {
+    ts.push_back(i % 50 == 7 ? i * 10 - 700 : i * 10);
+    if (i % 200 == 3) ts.push_back(i * 10);  // an equal timestamp
+  }
+  Check(Make(ts));
+  ts.insert(ts.begin() + 1500, int64_t{1} << 40);
+  Check(Make(ts));
+  ts.insert(ts.begin(), int64_t{1} << 41);  // first of all
+  Check(Make(ts));
+}
+
 TEST_F(SortHeadEntriesTest, SortedAndEmptyStayAsTheyAre) {
   Check(Make({}));
   Check(Make({5}));
