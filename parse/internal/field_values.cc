@@ -128,8 +128,28 @@ bool TimestampParser::FastPath(std::string_view text, int64_t* ns) {
   int64_t frac = 0;
   if (n > 20) {
     if (p[19] != '.' || n < 22) return false;
+    const size_t digits = n - 21;  // between '.' and 'Z'
+    size_t i = 20;
     int64_t scale = 100000000;
-    for (size_t i = 20; i + 1 < n; ++i) {
+    if (digits >= 8) {
+      // Eight digits at once (SWAR); p[20, 28) is inside the text.
+      uint64_t w;
+      std::memcpy(&w, p + 20, 8);
+      if ((w & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
+          ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) !=
+              0x3030303030303030ull) {
+        return false;
+      }
+      w -= 0x3030303030303030ull;
+      w = w * 10 + (w >> 8);  // pairs of digits
+      w = (((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+           (((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >>
+          32;
+      frac = static_cast<int64_t>(w) * 10;
+      i = 28;
+      scale = 1;
+    }
+    for (; i + 1 < n; ++i) {
       if (!IsDigit(p[i])) return false;
       frac += (p[i] - '0') * scale;
       scale /= 10;

@@ -120,7 +120,47 @@ std::string_view OtelSeverityLevel(int64_t n) {
   return kByQuarter[(n - 1) / 4];
 }
 
+namespace {
+
+// The six level names themselves, in any case, compared as one word:
+// OR-ing 0x20 into each byte lowers ASCII letters and maps no other byte
+// onto a lower-case letter, so it is exact against all-letter words.
+constexpr uint64_t Word(std::string_view s) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    w |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  }
+  return w;
+}
+
+std::string_view CanonicalName(std::string_view raw) {
+  if (raw.size() != 4 && raw.size() != 5) return {};
+  uint64_t w = 0;
+  std::memcpy(&w, raw.data(), raw.size());
+  w |= raw.size() == 4 ? 0x20202020ull : 0x2020202020ull;
+  switch (w) {
+    case Word(kInfo):
+      return kInfo;
+    case Word(kWarn):
+      return kWarn;
+    case Word(kDebug):
+      return kDebug;
+    case Word(kError):
+      return kError;
+    case Word(kTrace):
+      return kTrace;
+    case Word(kFatal):
+      return kFatal;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string_view NormalizeLevel(std::string_view raw, std::string* scratch) {
+  if (std::string_view canonical = CanonicalName(raw); !canonical.empty()) {
+    return canonical;
+  }
   raw = Trim(raw);
   if (raw.size() <= kMaxSpelling) {
     char lower[kMaxSpelling];

@@ -244,6 +244,16 @@ TEST_F(ParserTest, EveryLevelSpellingInEveryCase) {
           << shorter;
     }
   }
+  // Bytes that are one bit (0x20) away from a letter without being one.
+  EXPECT_EQ(Parser::NormalizeLevel("inf@"), "inf@");
+  EXPECT_EQ(Parser::NormalizeLevel("INF\x0f"), "inf\x0f");
+  EXPECT_EQ(Parser::NormalizeLevel("wa\x12n"), "wa\x12n");
+  EXPECT_EQ(Parser::NormalizeLevel("DEBU\x07"), "debu\x07");
+  EXPECT_EQ(Parser::NormalizeLevel("err\x0fr"), "err\x0fr");
+  EXPECT_EQ(Parser::NormalizeLevel(std::string("info\0", 5)),
+            std::string("info\0", 5));
+  EXPECT_EQ(Parser::NormalizeLevel("FaTaL"), "fatal");
+  EXPECT_EQ(Parser::NormalizeLevel(" WARN"), "warn");
   EXPECT_EQ(Parser::NormalizeLevel("_info"), "_info");
   EXPECT_EQ(Parser::NormalizeLevel("{"), "{");
 }
