@@ -1,8 +1,10 @@
 #include "store/internal/block.h"
 
+#include <sys/mman.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -48,6 +50,42 @@ struct Region {
   }
 };
 }  // namespace
+
+namespace {
+constexpr size_t kHugePage = 2 << 20;
+constexpr size_t kMappedFrom = 1 << 20;
+size_t MappedSize(size_t n) { return (n + kHugePage - 1) & ~(kHugePage - 1); }
+}  // namespace
+
+void* AllocateBlockBytes(size_t n) {
+  if (n < kMappedFrom) {
+    void* p = std::malloc(n);
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+  const size_t size = MappedSize(n);
+  const size_t span = size + kHugePage;
+  void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  const uintptr_t base = reinterpret_cast<uintptr_t>(m);
+  const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
+  if (aligned > base) munmap(m, aligned - base);
+  const uintptr_t end = aligned + size;
+  if (base + span > end)
+    munmap(reinterpret_cast<void*>(end), base + span - end);
+  void* p = reinterpret_cast<void*>(aligned);
+  madvise(p, size, MADV_HUGEPAGE);
+  return p;
+}
+
+void FreeBlockBytes(void* p, size_t n) {
+  if (n < kMappedFrom) {
+    std::free(p);
+  } else {
+    munmap(p, MappedSize(n));
+  }
+}
 
 void ColumnBuffer::Grow(size_t more) {
   const size_t used = size();
@@ -117,7 +155,7 @@ void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   order(cuts[0], cuts[1]);
   order(cuts[1], cuts[2]);
   order(cuts[0], cuts[1]);
-  std::string& out = lines_;
+  BlockBuffer& out = lines_;
   const size_t before = out.size();
   size_t from = 0;
   for (const Region& c : cuts) {
@@ -154,7 +192,7 @@ void BlockBuilder::FinishEntry(size_t stored_len, size_t meta_len) {
   ++n_;
 }
 
-void BlockBuilder::Finish(std::string* buf, size_t* offset) {
+void BlockBuilder::Finish(BlockBuffer* buf, size_t* offset) {
   if (n_ == 0) lines_.resize(gap_);
   const size_t lines_size = lines_.size() - gap_;
   char header[5 + kNumSections * 10];
@@ -206,10 +244,10 @@ void BlockBuilder::Finish(std::string* buf, size_t* offset) {
 }
 
 void BlockBuilder::Finish(std::string* out) {
-  std::string buf;
+  BlockBuffer buf;
   size_t offset;
   Finish(&buf, &offset);
-  out->assign(buf, offset, std::string::npos);
+  out->assign(buf.data() + offset, buf.size() - offset);
 }
 
 absl::Status DecodedBlock::Parse(std::string payload,

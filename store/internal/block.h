@@ -26,6 +26,31 @@ struct TraceTable {
   std::vector<std::string_view> ids;
 };
 
+// Memory for block payloads: sizes of 1 MiB and up are mapped on their own,
+// 2 MiB aligned and marked for transparent huge pages (a fresh payload
+// buffer is then faulted in a few times, not 256 times per MiB); smaller
+// ones come from malloc.
+void* AllocateBlockBytes(size_t n);
+void FreeBlockBytes(void* p, size_t n);
+
+template <typename T>
+struct BlockBufferAllocator {
+  using value_type = T;
+  BlockBufferAllocator() = default;
+  template <typename U>
+  BlockBufferAllocator(const BlockBufferAllocator<U>&) {}
+  T* allocate(size_t n) {
+    return static_cast<T*>(AllocateBlockBytes(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) { FreeBlockBytes(p, n * sizeof(T)); }
+  bool operator==(const BlockBufferAllocator&) const { return true; }
+  bool operator!=(const BlockBufferAllocator&) const { return false; }
+};
+
+// A block payload being built or compressed.
+using BlockBuffer =
+    std::basic_string<char, std::char_traits<char>, BlockBufferAllocator<char>>;
+
 // A column being built: bytes appended without std::string's per-call
 // bookkeeping (a block adds ten small values per entry).
 class ColumnBuffer {
@@ -72,7 +97,7 @@ class BlockBuilder {
   // (*buf)[*offset, buf->size()): the builder swaps its buffer with *buf,
   // so the lines are not copied again and a buffer passed back in is reused
   // for the next block.
-  void Finish(std::string* buf, size_t* offset);
+  void Finish(BlockBuffer* buf, size_t* offset);
   // The same, with the payload copied into *out.
   void Finish(std::string* out);
 
@@ -83,7 +108,7 @@ class BlockBuilder {
   // The lines section is built in lines_ after gap_ bytes of room, where
   // Finish puts the header and the small sections in front of it.
   ColumnBuffer sec_[kNumSections];  // all but kSecLines
-  std::string lines_;
+  BlockBuffer lines_;
   size_t gap_ = 32 << 10;
   size_t last_lines_ = 0;  // lines section bytes of the last block
   std::string scratch_;

@@ -78,7 +78,7 @@ class PartWriter {
     std::vector<std::pair<EntryView, int64_t>> entries;
     std::deque<std::string> copies;  // entries' bytes, with copy_entries
     size_t est_bytes = 0;            // payload size, about (used to cut blocks)
-    std::string raw;  // the payload is raw[raw_offset, raw.size())
+    BlockBuffer raw;  // the payload is raw[raw_offset, raw.size())
     size_t raw_offset = 0;
     RawBuffer stored;  // compressed bytes at the front
     size_t stored_size = 0;

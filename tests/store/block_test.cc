@@ -195,8 +195,8 @@ TEST_F(BlockTest, BuilderReusedAcrossBlocksOfEveryShape) {
   // room it keeps in front of the lines: the copy path), each payload
   // decoded exactly, also when the buffer handed back is reused.
   BlockBuilder b;
-  std::string buf;
-  for (int entries : {3, 20000, 1, 20000, 500, 0, 7}) {
+  BlockBuffer buf;
+  for (int entries : {3, 20000, 1, 20000, 500, 0, 7, 200000, 2}) {
     for (int i = 0; i < entries; ++i) {
       const std::string line = "l" + std::to_string(i);
       b.Add(EntryView{kTs + i, line, "", "s", ""}, -1);
@@ -204,7 +204,10 @@ TEST_F(BlockTest, BuilderReusedAcrossBlocksOfEveryShape) {
     size_t offset = 0;
     b.Finish(&buf, &offset);
     DecodedBlock d;
-    ASSERT_TRUE(d.Parse(buf.substr(offset), nullptr).ok()) << entries;
+    ASSERT_TRUE(
+        d.Parse(std::string(buf.data() + offset, buf.size() - offset), nullptr)
+            .ok())
+        << entries;
     ASSERT_EQ(d.size(), static_cast<uint32_t>(entries));
     for (int i = 0; i < entries; ++i) {
       ASSERT_EQ(d.line(i), "l" + std::to_string(i));
