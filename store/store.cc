@@ -542,7 +542,8 @@ void Store::Rep::CommitLoop() {
         // finds a hole in the middle of the sequence.
         if (wal != nullptr) s = wal->Sync();
         wal.reset();
-        auto w = WalWriter::Create(wal_dir, g.seq, opt.fsync);
+        auto w =
+            WalWriter::Create(wal_dir, g.seq, opt.fsync, opt.wal_direct_io);
         if (w.ok()) {
           wal = std::move(w).value();
           wal_bytes += wal->size();

@@ -195,11 +195,13 @@ WalWriter::~WalWriter() {
 }
 
 absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
-    const std::string& dir, uint64_t seq, bool fsync) {
+    const std::string& dir, uint64_t seq, bool fsync, bool direct_io) {
   std::string path = dir + "/" + SeqFileName(seq, kWalSuffix);
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-  int fd = ::open(path.c_str(), flags | O_DIRECT, 0644);
-  if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), flags, 0644);
+  int fd = ::open(path.c_str(), flags | (direct_io ? O_DIRECT : 0), 0644);
+  if (fd < 0 && direct_io && errno == EINVAL) {
+    fd = ::open(path.c_str(), flags, 0644);
+  }
   if (fd < 0) return ErrnoToStatus(errno, "open", path);
   size_t align = 0;
   const int fl = ::fcntl(fd, F_GETFL);

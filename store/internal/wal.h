@@ -52,10 +52,11 @@ absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out);
 class WalWriter {
  public:
   // Creates <dir>/<seq>.wal with its header, synced (file and directory).
-  // Records are written with direct I/O where the file system allows it
-  // (store/wal_format.md, Direct I/O), else through the page cache.
+  // With `direct_io`, records are written with direct I/O where the file
+  // system allows it (store/wal_format.md, Direct I/O); otherwise, and
+  // where it does not, through the page cache.
   static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
-      const std::string& dir, uint64_t seq, bool fsync);
+      const std::string& dir, uint64_t seq, bool fsync, bool direct_io);
   ~WalWriter();
   WalWriter(const WalWriter&) = delete;
   WalWriter& operator=(const WalWriter&) = delete;

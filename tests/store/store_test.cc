@@ -63,6 +63,8 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  // kill -9 under load, then reopen: every acknowledged entry is there.
+  void KillNineKeepsAcked();
   StoreOptions opt_ = TestOptions(dir_.path());
 };
 
@@ -321,7 +323,7 @@ TEST_F(StoreTest, WalReplayAfterCrash) {
 
 // kill -9 at an arbitrary moment under load: every acknowledged entry is
 // there after reopen.
-TEST_F(StoreTest, KillNineKeepsEveryAcknowledgedEntry) {
+void StoreTest::KillNineKeepsAcked() {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   opt_.head_max_bytes = 64 << 10;  // cuts happen while we kill
@@ -364,6 +366,14 @@ TEST_F(StoreTest, KillNineKeepsEveryAcknowledgedEntry) {
           << "batch " << k << " entry " << i;
     }
   }
+}
+
+TEST_F(StoreTest, KillNineKeepsEveryAcknowledgedEntry) { KillNineKeepsAcked(); }
+
+// The same with the WAL written with direct I/O (pads, bounce sectors).
+TEST_F(StoreTest, KillNineKeepsEveryAcknowledgedEntryWithDirectWal) {
+  opt_.wal_direct_io = true;
+  KillNineKeepsAcked();
 }
 
 // One batch whose records take turns between streams: each stream gets
