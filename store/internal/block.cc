@@ -1,6 +1,5 @@
 #include "store/internal/block.h"
 
-#include <sys/mman.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/find.h"
 #include "store/internal/coding.h"
+#include "store/internal/huge_pages.h"
 #include "store/internal/line_codec.h"
 #include "xxhash.h"
 
@@ -52,9 +52,7 @@ struct Region {
 }  // namespace
 
 namespace {
-constexpr size_t kHugePage = 2 << 20;
 constexpr size_t kMappedFrom = 1 << 20;
-size_t MappedSize(size_t n) { return (n + kHugePage - 1) & ~(kHugePage - 1); }
 }  // namespace
 
 void* AllocateBlockBytes(size_t n) {
@@ -63,27 +61,14 @@ void* AllocateBlockBytes(size_t n) {
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
-  const size_t size = MappedSize(n);
-  const size_t span = size + kHugePage;
-  void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) throw std::bad_alloc();
-  const uintptr_t base = reinterpret_cast<uintptr_t>(m);
-  const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
-  if (aligned > base) munmap(m, aligned - base);
-  const uintptr_t end = aligned + size;
-  if (base + span > end)
-    munmap(reinterpret_cast<void*>(end), base + span - end);
-  void* p = reinterpret_cast<void*>(aligned);
-  madvise(p, size, MADV_HUGEPAGE);
-  return p;
+  return MapHugePages(n);
 }
 
 void FreeBlockBytes(void* p, size_t n) {
   if (n < kMappedFrom) {
     std::free(p);
   } else {
-    munmap(p, MappedSize(n));
+    UnmapHugePages(p, n);
   }
 }
 

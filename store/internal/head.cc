@@ -1,7 +1,5 @@
 #include "store/internal/head.h"
 
-#include <sys/mman.h>
-
 #include <bit>
 #include <chrono>
 #include <cstdint>
@@ -11,10 +9,11 @@
 #include <mutex>
 #include <new>
 
+#include "store/internal/huge_pages.h"
+
 namespace silt::store {
 
 namespace {
-constexpr size_t kHugePage = 2 << 20;
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -41,22 +40,7 @@ class ChunkPool {
         return c;
       }
     }
-    // Mapped on its own (not from malloc's heap), 2 MiB aligned and marked
-    // for transparent huge pages: first touch then costs one fault per
-    // 2 MiB instead of one per 4 KiB.
-    const size_t span = Slab::kStandardBytes + kHugePage;
-    void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) throw std::bad_alloc();
-    const uintptr_t base = reinterpret_cast<uintptr_t>(m);
-    const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
-    if (aligned > base) munmap(m, aligned - base);
-    const uintptr_t end = aligned + Slab::kStandardBytes;
-    if (base + span > end)
-      munmap(reinterpret_cast<void*>(end), base + span - end);
-    char* p = reinterpret_cast<char*>(aligned);
-    madvise(p, Slab::kStandardBytes, MADV_HUGEPAGE);
-    return p;
+    return MapHugePages(Slab::kStandardBytes);
   }
   void Give(char* c) {
     {
@@ -66,7 +50,7 @@ class ChunkPool {
         return;
       }
     }
-    munmap(c, Slab::kStandardBytes);
+    UnmapHugePages(c, Slab::kStandardBytes);
   }
 
  private:
