@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "redact/internal/builtin_rules.h"
+#include "redact/internal/card_scan.h"
 #include "redact/internal/compiled_rules.h"
 #include "redact/internal/rewriter.h"
 #include "redact/internal/span_finder.h"
@@ -69,6 +70,8 @@ struct Redactor::Rep {
   }
 
   void Detect(const RecordBatch& batch);
+  // Runs the detection database and the card scan over one buffer.
+  void ScanBuffer(const char* data, size_t size, DetectCtx* ctx);
   uint64_t DetectValue(std::string_view value);
   void RedactLabels(RecordBatch* batch);
   void Commit();
@@ -142,9 +145,19 @@ void Redactor::Rep::Detect(const RecordBatch& batch) {
   const uint32_t hi = ends.back();
   DetectCtx ctx{starts.data(), ends.data(), order.data(), starts.size(), 0, lo,
                 masks.data()};
+  ScanBuffer(batch.arena_data() + lo, hi - lo, &ctx);
+}
+
+void Redactor::Rep::ScanBuffer(const char* data, size_t size, DetectCtx* ctx) {
   if (rr->detect_db != nullptr) {
-    hs_scan(rr->detect_db, batch.arena_data() + lo, hi - lo, 0, scratch,
-            OnDetect, &ctx);
+    hs_scan(rr->detect_db, data, static_cast<unsigned>(size), 0, scratch,
+            OnDetect, ctx);
+  }
+  if (rr->card_rule >= 0) {
+    ctx->cursor = 0;
+    const uint64_t bit = Rules::Rep::Bit(static_cast<size_t>(rr->card_rule));
+    internal::ScanCardRuns(data, size,
+                           [&](size_t end) { ctx->Mark(end - 1, bit); });
   }
 }
 
@@ -154,6 +167,12 @@ uint64_t Redactor::Rep::DetectValue(std::string_view value) {
   if (rr->detect_db != nullptr) {
     hs_scan(rr->detect_db, value.data(), static_cast<unsigned>(value.size()), 0,
             scratch, OnDetectValue, &mask);
+  }
+  if (rr->card_rule >= 0) {
+    bool card = false;
+    internal::ScanCardRuns(value.data(), value.size(),
+                           [&](size_t) { card = true; });
+    if (card) mask |= Rules::Rep::Bit(static_cast<size_t>(rr->card_rule));
   }
   return mask;
 }
@@ -197,10 +216,7 @@ void Redactor::Rep::RedactLabels(RecordBatch* batch) {
   DetectCtx ctx{
       lstarts.data(),    lends.data(), lorder.data(), lstarts.size(), 0, 0,
       label_masks.data()};
-  if (rr->detect_db != nullptr) {
-    hs_scan(rr->detect_db, joined.data(), static_cast<unsigned>(joined.size()),
-            0, scratch, OnDetect, &ctx);
-  }
+  ScanBuffer(joined.data(), joined.size(), &ctx);
   const size_t secret = static_cast<size_t>(rr->secret_key_rule);
   for (size_t k = 0; k < label_at.size(); ++k) {
     BatchStream& s = batch->streams[label_at[k].stream];

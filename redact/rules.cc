@@ -217,7 +217,8 @@ absl::StatusOr<std::shared_ptr<const Rules>> Rules::Compile(
     }
   }
 
-  // The detection database: every pattern of every rule, no SOM.
+  // The detection database: every pattern of every rule, no SOM (credit_card
+  // is found by ScanCardRuns instead, see card_scan.h).
   std::vector<std::string> exprs;
   std::vector<unsigned> flags, ids;
   for (size_t i = 0; i < rep.rules.size(); ++i) {

@@ -55,13 +55,9 @@ std::vector<DetectPattern> BuiltinDetectPatterns(
   // Raw line bytes: JSON strings may hold `\"` and `\/` escapes.
   switch (id) {
     case kCreditCard:
-      // A superset of what LocateCreditCards accepts: an issuer digit and
-      // twelve more digits, spaces or dashes (every card grouping spans at
-      // least 13 such bytes). A single-class bounded repeat is Hyperscan's
-      // cheapest form here: spelled-out groupings (\d{4}[ -]\d{4}...) or
-      // \d{12} after a boundary measured 10-15% slower on the bench lines.
-      // Grouping, length, boundaries and Luhn are the locator's.
-      return {{"[2-6][\\d \\-]{12}", 0}};
+      // Detected by ScanCardRuns (card_scan.h), not by the database: the
+      // digit-class automaton would be the database's slowest part.
+      return {};
     case kEmail:
       return {
           {"[A-Za-z0-9._%+\\-]@[A-Za-z0-9.\\-]*[A-Za-z0-9\\-]\\.[A-Za-z]"

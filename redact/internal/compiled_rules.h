@@ -35,8 +35,8 @@ struct Rules::Rep {
   std::vector<std::pair<std::string, std::string>> keep_paths;
   std::unique_ptr<internal::HmacSha256> hmac;
 
-  // Every pattern of every enabled rule, no SOM; id = rule id. Null when no
-  // rule has a pattern.
+  // Every pattern of every enabled rule but credit_card (ScanCardRuns), no
+  // SOM; id = rule id. Null when no rule has a pattern.
   hs_database_t* detect_db = nullptr;
   hs_database_t* locate_db = nullptr;  // user rules, SOM leftmost; id = rule id
 

@@ -1,10 +1,14 @@
 // Internals with a reference to check against: SHA-256 / HMAC vectors, and
-// the credit_card detection patterns against the card locator.
+// the credit_card detection scan against Hyperscan and the card locator.
+#include <hs/hs.h>
+
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "redact/internal/card_scan.h"
 #include "redact/internal/hmac_sha256.h"
 #include "redact/internal/locators.h"
 #include "redact/internal/span.h"
@@ -35,8 +39,65 @@ TEST(Sha256Test, FipsAndRfc4231Vectors) {
             "8c1858bff6cf9cb73708b4b54f43bca6e1b8b4c3380760dc009001b265b64c6f");
 }
 
-// The credit_card detection patterns (one Hyperscan database with every
-// other rule) must flag every text the locator finds a card in: a text
+// Every match end Hyperscan reports for the card pattern, in order.
+std::vector<size_t> HyperscanEnds(hs_database_t* db, hs_scratch_t* scratch,
+                                  const std::string& s) {
+  std::vector<size_t> ends;
+  hs_scan(
+      db, s.data(), static_cast<unsigned>(s.size()), 0, scratch,
+      [](unsigned, unsigned long long, unsigned long long to, unsigned,
+         void* p) {
+        static_cast<std::vector<size_t>*>(p)->push_back(to);
+        return 0;
+      },
+      &ends);
+  std::sort(ends.begin(), ends.end());
+  return ends;
+}
+
+// ScanCardRuns reports exactly the match ends of the regex it stands for,
+// across its 64-byte steps, at the buffer's end and in long runs.
+TEST(CardScanTest, SameMatchEndsAsHyperscan) {
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  ASSERT_EQ(
+      hs_compile("[2-6][\\d \\-]{12}", 0, HS_MODE_BLOCK, nullptr, &db, &err),
+      HS_SUCCESS);
+  hs_scratch_t* scratch = nullptr;
+  ASSERT_EQ(hs_alloc_scratch(db, &scratch), HS_SUCCESS);
+  std::mt19937 rng(11);
+  // Digits, separators, letters, bytes next to the class ('/', ':', ',',
+  // '.'), high bytes and NUL.
+  const std::string alphabet =
+      std::string("0123456789012345 -a/:,.\xff\x80") + '\0';
+  size_t total = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    const size_t n = rng() % 300;
+    const int density = 1 + static_cast<int>(rng() % 8);
+    for (size_t i = 0; i < n; ++i) {
+      s += static_cast<int>(rng() % 10) < density
+               ? static_cast<char>('0' + rng() % 10)
+               : alphabet[rng() % alphabet.size()];
+    }
+    std::vector<size_t> got;
+    ScanCardRuns(s.data(), s.size(), [&](size_t e) { got.push_back(e); });
+    ASSERT_EQ(got, HyperscanEnds(db, scratch, s)) << s;
+    total += got.size();
+  }
+  // A run across every step boundary of a long buffer, ending at its end.
+  std::string run = "x" + std::string(200, '5');
+  std::vector<size_t> got;
+  ScanCardRuns(run.data(), run.size(), [&](size_t e) { got.push_back(e); });
+  EXPECT_EQ(got, HyperscanEnds(db, scratch, run));
+  EXPECT_EQ(got.size(), 200u - 12u);
+  EXPECT_GT(total, 1000u);  // the random texts held many matches
+  hs_free_scratch(scratch);
+  hs_free_database(db);
+}
+
+// The credit_card detection (the card scan, beside the Hyperscan database
+// of every other rule) must flag every text the locator finds a card in: a text
 // they miss is never located, so a card in it would reach disk.
 TEST(CardDetectionTest, FlagsEveryTextTheLocatorAccepts) {
   RedactOptions options;
