@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -726,22 +727,22 @@ absl::Status Store::Rep::WriteHeadParts(const Head& h,
     for (const Head::Stream* s : ss) {
       // Entries of a stream mostly arrive in order: sort a copy only when
       // they did not.
-      const std::vector<HeadEntry>* entries = &s->entries;
-      if (!HeadEntriesSorted(*entries)) {
-        sorted = s->entries;
+      std::span<const HeadEntry> entries(s->entries);
+      if (!HeadEntriesSorted(entries)) {
+        sorted.assign(s->entries.begin(), s->entries.end());
         SortHeadEntries(&sorted);
-        entries = &sorted;
+        entries = sorted;
       }
       int64_t cur_day = INT64_MIN;
       PartWriter* w = nullptr;
       const HeadEntry* prev = nullptr;
-      const size_t n = entries->size();
+      const size_t n = entries.size();
       for (size_t i = 0; i < n; ++i) {
-        const HeadEntry& e = (*entries)[i];
+        const HeadEntry& e = entries[i];
         // Entries lie all over the head's slabs: fetch the trace ids the
         // writer looks up a few entries ahead (blocks are built elsewhere).
         if (i + kPrefetchAhead < n) {
-          const HeadEntry& next = (*entries)[i + kPrefetchAhead];
+          const HeadEntry& next = entries[i + kPrefetchAhead];
           __builtin_prefetch(next.data + next.line_len);
         }
         // Identical entries (a client retry) are stored once.

@@ -43,8 +43,8 @@ class EntryVectorPool {
   }
   // A cleared vector with room for at least `want` entries (the smallest
   // such pooled one), or a new one reserved for `want`.
-  std::vector<HeadEntry> Take(size_t want) {
-    std::vector<HeadEntry> v;
+  HeadEntries Take(size_t want) {
+    HeadEntries v;
     {
       std::lock_guard<std::mutex> l(mu_);
       auto it = free_.lower_bound(want);
@@ -57,7 +57,7 @@ class EntryVectorPool {
     if (v.capacity() < want) v.reserve(want);
     return v;
   }
-  void Give(std::vector<HeadEntry>&& v) {
+  void Give(HeadEntries&& v) {
     const size_t b = v.capacity() * sizeof(HeadEntry);
     if (b < kMinBytes) return;
     v.clear();
@@ -71,7 +71,7 @@ class EntryVectorPool {
   static constexpr size_t kMinBytes = 16 << 10;
   static constexpr size_t kMaxBytes = 32 << 20;
   std::mutex mu_;
-  std::multimap<size_t, std::vector<HeadEntry>> free_;  // by capacity
+  std::multimap<size_t, HeadEntries> free_;  // by capacity
   size_t bytes_ = 0;
 };
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "store/internal/entry_memory.h"
 #include "store/store.h"
 
 namespace silt::store {
@@ -76,12 +77,15 @@ struct HeadEntry {
   }
 };
 
+// A stream's entries in a head, in memory from SizeClassArena::Entries().
+using HeadEntries = std::vector<HeadEntry, EntryAllocator<HeadEntry>>;
+
 class Head {
  public:
   struct Stream {
     uint64_t id = 0;
     std::string key;
-    std::vector<HeadEntry> entries;
+    HeadEntries entries;
   };
   using TenantStreams = absl::flat_hash_map<uint64_t, std::unique_ptr<Stream>>;
 

@@ -334,7 +334,7 @@ void SortHeadEntries(std::vector<HeadEntry>* entries) {
   }
 }
 
-bool HeadEntriesSorted(const std::vector<HeadEntry>& entries) {
+bool HeadEntriesSorted(std::span<const HeadEntry> entries) {
   // Equal timestamps need the lines compared; distinct ones only the ts.
   for (size_t i = 1; i < entries.size(); ++i) {
     const HeadEntry& a = entries[i - 1];

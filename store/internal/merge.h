@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,6 @@ bool MergeStream(uint64_t stream, const std::vector<HeadEntry>& head,
 // Sorts head entries by (ts, line), as MergeStream wants them.
 void SortHeadEntries(std::vector<HeadEntry>* entries);
 // True if the entries are already in (ts, line) order.
-bool HeadEntriesSorted(const std::vector<HeadEntry>& entries);
+bool HeadEntriesSorted(std::span<const HeadEntry> entries);
 
 }  // namespace silt::store
