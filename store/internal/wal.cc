@@ -195,7 +195,8 @@ WalWriter::~WalWriter() {
 }
 
 absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
-    const std::string& dir, uint64_t seq, bool fsync, bool direct_io) {
+    const std::string& dir, uint64_t seq, bool fsync, bool direct_io,
+    bool sync) {
   std::string path = dir + "/" + SeqFileName(seq, kWalSuffix);
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags | (direct_io ? O_DIRECT : 0), 0644);
@@ -214,8 +215,9 @@ absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
   PutFixed64(&header, kWalMagic);
   PutFixed32(&header, kWalVersion);
   PutFixed32(&header, 0);
-  absl::Status s = w->Write(header, /*sync=*/true);
-  if (s.ok() && fsync) s = SyncDir(dir);
+  w->dir_ = dir;
+  absl::Status s = w->Write(header, sync);
+  if (s.ok() && fsync && sync) s = SyncDir(dir);
   if (!s.ok()) {
     w.reset();
     RemoveFile(path).IgnoreError();
@@ -232,6 +234,13 @@ absl::Status WalWriter::Sync() {
   }
   if (::fdatasync(fd_) != 0) return ErrnoToStatus(errno, "fdatasync", path_);
   synced_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status WalWriter::SyncConcurrent(bool dir) const {
+  if (!fsync_) return absl::OkStatus();
+  if (::fdatasync(fd_) != 0) return ErrnoToStatus(errno, "fdatasync", path_);
+  if (dir) return SyncDir(dir_);
   return absl::OkStatus();
 }
 

@@ -51,12 +51,14 @@ absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out);
 
 class WalWriter {
  public:
-  // Creates <dir>/<seq>.wal with its header, synced (file and directory).
+  // Creates <dir>/<seq>.wal with its header, synced (file and directory)
+  // unless `sync` is false (then SyncConcurrent(true) does it later).
   // With `direct_io`, records are written with direct I/O where the file
   // system allows it (store/wal_format.md, Direct I/O); otherwise, and
   // where it does not, through the page cache.
   static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
-      const std::string& dir, uint64_t seq, bool fsync, bool direct_io);
+      const std::string& dir, uint64_t seq, bool fsync, bool direct_io,
+      bool sync = true);
   ~WalWriter();
   WalWriter(const WalWriter&) = delete;
   WalWriter& operator=(const WalWriter&) = delete;
@@ -73,6 +75,10 @@ class WalWriter {
   // fdatasync of everything written so far (no-op if already synced).
   absl::Status Sync();
   bool synced() const { return synced_; }
+  // fdatasync of everything written before the call (and with `dir` the
+  // directory entry), safe to call from another thread while Write runs;
+  // does not change synced().
+  absl::Status SyncConcurrent(bool dir) const;
   uint64_t seq() const { return seq_; }
   // Bytes of header, records and pads (not the zeros after the last one).
   uint64_t size() const { return size_; }
@@ -85,6 +91,7 @@ class WalWriter {
   absl::Status WriteBuffered(std::span<const std::string_view> records);
 
   uint64_t seq_;
+  std::string dir_;
   std::string path_;
   int fd_;
   bool direct_;
