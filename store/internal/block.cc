@@ -53,6 +53,16 @@ struct Region {
 
 namespace {
 constexpr size_t kMappedFrom = 1 << 20;
+
+// Mapped payload buffers given back, for the next blocks: every cut makes
+// and drops pending blocks, and builders and blocks trade buffers, so
+// without it each new block buffer would fault in (and the kernel zero)
+// fresh huge pages. Room for the blocks in flight on the compress pool and
+// the spares kept between writers.
+HugePagePool& BlockBytesPool() {
+  static HugePagePool* pool = new HugePagePool(32 << 20);
+  return *pool;
+}
 }  // namespace
 
 void* AllocateBlockBytes(size_t n) {
@@ -61,15 +71,21 @@ void* AllocateBlockBytes(size_t n) {
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
-  return MapHugePages(n);
+  return BlockBytesPool().Take(n);
 }
 
 void FreeBlockBytes(void* p, size_t n) {
   if (n < kMappedFrom) {
     std::free(p);
   } else {
-    UnmapHugePages(p, n);
+    BlockBytesPool().Give(p, n);
   }
+}
+
+size_t BlockBufferRoom(size_t n) {
+  // A BlockBuffer allocates capacity + 1 bytes (the terminator).
+  if (n + 1 < kMappedFrom) return n;
+  return HugePageRound(n + 1) - 1;
 }
 
 void ColumnBuffer::Grow(size_t more) {
@@ -84,14 +100,16 @@ void ColumnBuffer::Grow(size_t more) {
 }
 
 void BlockBuilder::Reserve(size_t lines_bytes) {
-  if (n_ == 0) lines_.reserve(gap_ + lines_bytes + lines_bytes / 16);
+  if (n_ == 0) {
+    lines_.reserve(BlockBufferRoom(gap_ + lines_bytes + lines_bytes / 16));
+  }
 }
 
 void BlockBuilder::Add(const EntryView& e, int64_t trace_index) {
   if (n_ == 0) {
     // Room for what goes before the lines, and for as many lines as the
     // last block had (a buffer passed back in from Finish usually has it).
-    lines_.reserve(gap_ + last_lines_ + last_lines_ / 8);
+    lines_.reserve(BlockBufferRoom(gap_ + last_lines_ + last_lines_ / 8));
     lines_.resize(gap_);
   }
   // Timestamps of one run are close together: deltas are 1-4 byte varints

@@ -28,10 +28,14 @@ struct TraceTable {
 
 // Memory for block payloads: sizes of 1 MiB and up are mapped on their own,
 // 2 MiB aligned and marked for transparent huge pages (a fresh payload
-// buffer is then faulted in a few times, not 256 times per MiB); smaller
-// ones come from malloc.
+// buffer is then faulted in a few times, not 256 times per MiB), and given
+// back to a bounded process-wide pool for the next buffers of that size
+// (store/internal/huge_pages.h); smaller ones come from malloc.
 void* AllocateBlockBytes(size_t n);
 void FreeBlockBytes(void* p, size_t n);
+// The capacity to reserve in a BlockBuffer for at least n bytes: for mapped
+// sizes, all of the mapping, so a later block a little larger still fits.
+size_t BlockBufferRoom(size_t n);
 
 template <typename T>
 struct BlockBufferAllocator {

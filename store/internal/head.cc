@@ -25,39 +25,11 @@ int64_t SteadyMs() {
 // chunk costs a page fault (and the kernel zeroing it) on first touch,
 // which at ingest rates is more than the copy into it. Bounded so an idle
 // silt gives memory back.
-class ChunkPool {
- public:
-  static ChunkPool& Get() {
-    static ChunkPool* pool = new ChunkPool();
-    return *pool;
-  }
-  char* Take() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      if (!free_.empty()) {
-        char* c = free_.back();
-        free_.pop_back();
-        return c;
-      }
-    }
-    return MapHugePages(Slab::kStandardBytes);
-  }
-  void Give(char* c) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      if (free_.size() < kMaxFree) {
-        free_.push_back(c);
-        return;
-      }
-    }
-    UnmapHugePages(c, Slab::kStandardBytes);
-  }
-
- private:
-  static constexpr size_t kMaxFree = 48;  // 192 MiB
-  std::mutex mu_;
-  std::vector<char*> free_;
-};
+HugePagePool& ChunkPool() {
+  static HugePagePool* pool =
+      new HugePagePool(48 * Slab::kStandardBytes);  // 192 MiB
+  return *pool;
+}
 
 // Entry vectors of finished heads, cleared, for the streams of later ones:
 // a head reserves each stream's vector from the previous head's count, and
@@ -107,8 +79,8 @@ class EntryVectorPool {
 
 std::shared_ptr<Slab> Slab::Make(size_t min_bytes) {
   if (min_bytes <= kStandardBytes) {
-    return std::shared_ptr<Slab>(
-        new Slab(ChunkPool::Get().Take(), kStandardBytes, /*pooled=*/true));
+    return std::shared_ptr<Slab>(new Slab(ChunkPool().Take(kStandardBytes),
+                                          kStandardBytes, /*pooled=*/true));
   }
   char* p = static_cast<char*>(std::malloc(min_bytes));
   if (p == nullptr) throw std::bad_alloc();
@@ -117,7 +89,7 @@ std::shared_ptr<Slab> Slab::Make(size_t min_bytes) {
 
 Slab::~Slab() {
   if (pooled_) {
-    ChunkPool::Get().Give(data_);
+    ChunkPool().Give(data_, kStandardBytes);
   } else {
     std::free(data_);
   }

@@ -29,4 +29,42 @@ char* MapHugePages(size_t bytes) {
 
 void UnmapHugePages(void* p, size_t bytes) { munmap(p, HugePageRound(bytes)); }
 
+HugePagePool::~HugePagePool() {
+  for (const auto& [size, p] : free_) munmap(p, size);
+}
+
+char* HugePagePool::Take(size_t bytes) {
+  const size_t size = HugePageRound(bytes);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    // The last one given back is the likeliest to still be in the cache.
+    for (size_t i = free_.size(); i-- > 0;) {
+      if (free_[i].first != size) continue;
+      char* p = free_[i].second;
+      free_.erase(free_.begin() + static_cast<ptrdiff_t>(i));
+      kept_ -= size;
+      return p;
+    }
+  }
+  return MapHugePages(size);
+}
+
+void HugePagePool::Give(void* p, size_t bytes) {
+  const size_t size = HugePageRound(bytes);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (kept_ + size <= max_bytes_) {
+      free_.emplace_back(size, static_cast<char*>(p));
+      kept_ += size;
+      return;
+    }
+  }
+  munmap(p, size);
+}
+
+size_t HugePagePool::kept_bytes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return kept_;
+}
+
 }  // namespace silt::store

@@ -217,6 +217,45 @@ TEST_F(BlockTest, BuilderReusedAcrossBlocksOfEveryShape) {
   }
 }
 
+// Payload buffers of 1 MiB and up come back from a pool with the last
+// block's bytes still in them, and a builder keeps and trades its buffers:
+// every payload must be byte for byte what a new builder makes.
+TEST_F(BlockTest, ReusedBuffersMakeIdenticalPayloads) {
+  BlockBuilder reused;
+  BlockBuffer buf;
+  for (int round = 0; round < 3; ++round) {
+    for (int entries : {9000, 2, 30000, 9500, 1, 4000, 26000}) {
+      std::vector<std::string> lines(entries);
+      size_t bytes = 0;
+      for (int i = 0; i < entries; ++i) {
+        lines[i] = "{\"r\":" + std::to_string(round) +
+                   ",\"i\":" + std::to_string(i) + ",\"pad\":\"" +
+                   std::string(40 + (i * 7 + round) % 90, 'a' + i % 26) +
+                   "\",\"span\":\"sp" + std::to_string(i % 13) + "\"}";
+        bytes += lines[i].size();
+      }
+      BlockBuilder fresh;
+      reused.Reserve(bytes);
+      for (int i = 0; i < entries; ++i) {
+        const std::string span = "sp" + std::to_string(i % 13);
+        EntryView e{kTs + i * 1000, lines[i], "", span, i % 3 ? "" : "m"};
+        reused.Add(e, -1);
+        fresh.Add(e, -1);
+      }
+      size_t offset = 0;
+      reused.Finish(&buf, &offset);
+      std::string want;
+      fresh.Finish(&want);
+      ASSERT_EQ(std::string_view(buf.data() + offset, buf.size() - offset),
+                want)
+          << round << " " << entries;
+    }
+    // Drop the buffer: its mapping goes back to the pool, stale bytes and
+    // all, for the builder's next blocks.
+    BlockBuffer().swap(buf);
+  }
+}
+
 TEST_F(BlockTest, ManyEntriesAcrossTraceIndexes) {
   std::vector<In> ins;
   for (int i = 0; i < 2000; ++i) {
