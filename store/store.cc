@@ -389,29 +389,36 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   thread_local std::shared_ptr<Slab> slab;
   thread_local std::vector<const char*> entry_data;
   thread_local std::vector<HeadEntry> staged;
-  thread_local std::vector<uint32_t> run_start, run_pos;
+  thread_local std::vector<uint32_t> run_start, run_pos, order;
   uint64_t batch_line_bytes = 0;
   std::string_view record;
   if (!batch.empty()) {
     const size_t bound = WalRecordBound(batch);
     if (slab == nullptr || slab->left() < bound) slab = Slab::Make(bound);
-    entry_data.resize(batch.size());
-    char* dst = slab->tail();
-    const size_t n = EncodeWalRecordTo(batch, dst, entry_data.data());
-    slab->Commit(n);
-    record = std::string_view(dst, n);
-    // The head entries, grouped by stream in arrival order (a counting
-    // sort), so that under the lock each stream takes its run with one
-    // copy rather than one push per entry.
+    // Entries grouped by stream in arrival order (a counting sort): in the
+    // WAL record, so that a stream's lines of one batch lie together in the
+    // slab (a cut reads them stream by stream), and in the head entries, so
+    // that under the lock each stream takes its run with one copy.
     const size_t ns = batch.streams.size();
     run_start.assign(ns + 1, 0);
     for (const Record& rec : batch.records()) ++run_start[rec.stream + 1];
     for (size_t i = 0; i < ns; ++i) run_start[i + 1] += run_start[i];
     run_pos.assign(run_start.begin(), run_start.end() - 1);
-    staged.resize(batch.size());
+    order.resize(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
+      order[run_pos[batch.record(i).stream]++] = static_cast<uint32_t>(i);
+    }
+    entry_data.resize(batch.size());
+    char* dst = slab->tail();
+    const size_t n =
+        EncodeWalRecordTo(batch, dst, entry_data.data(), order.data());
+    slab->Commit(n);
+    record = std::string_view(dst, n);
+    staged.resize(batch.size());
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const uint32_t i = order[k];
       const Record& rec = batch.record(i);
-      HeadEntry& e = staged[run_pos[rec.stream]++];
+      HeadEntry& e = staged[k];
       e.ts_ns = rec.ts_ns;
       e.data = entry_data[i];
       e.line_len = rec.length;

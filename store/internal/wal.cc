@@ -51,7 +51,7 @@ size_t WalRecordBound(const RecordBatch& batch) {
 }
 
 size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
-                         const char** entry_data) {
+                         const char** entry_data, const uint32_t* order) {
   // Written through a raw pointer into space sized by WalRecordBound: this
   // runs for every byte ingested, so no per-field std::string appends.
   char* p = dst + kWalRecordHeaderSize;
@@ -65,7 +65,8 @@ size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
     p = PutBytes(p, s.key);
   }
   p = EncodeVarint64(p, batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t k = 0; k < batch.size(); ++k) {
+    const size_t i = order != nullptr ? order[k] : k;
     const Record& r = batch.record(i);
     std::string_view meta = batch.metadata(i);
     p = EncodeVarint64(p, r.stream);

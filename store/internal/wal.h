@@ -31,9 +31,11 @@ size_t WalRecordBound(const RecordBatch& batch);
 // bytes must be writable) and returns its size. If `entry_data` is not null
 // it gets, per batch record, where that entry's line starts in the record;
 // its trace id, span id and metadata follow back to back (the layout of a
-// HeadEntry).
+// HeadEntry). With `order` (a permutation of the batch's record indexes)
+// the entries are written in that order.
 size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
-                         const char** entry_data);
+                         const char** entry_data,
+                         const uint32_t* order = nullptr);
 
 // A decoded record; views point into the segment bytes.
 struct WalBatch {
