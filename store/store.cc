@@ -34,6 +34,7 @@
 #include "store/internal/trace_lookup.h"
 #include "store/internal/wal.h"
 #include "store/internal/wal_format.h"
+#include "store/internal/wal_syncer.h"
 
 namespace silt::store {
 
@@ -94,7 +95,7 @@ struct Store::Rep {
   std::deque<PendingGroup> pending;
   uint64_t wal_seq = 1;           // segment new appends go to
   uint64_t next_ticket = 0;       // last ticket handed out
-  uint64_t processed_ticket = 0;  // commit thread finished up to here
+  uint64_t processed_ticket = 0;  // commit thread wrote up to here
   uint64_t next_part_seq = 1;
   bool stop_cut = false;     // cut thread: exit
   bool stop_commit = false;  // commit thread: exit once nothing is pending
@@ -103,10 +104,9 @@ struct Store::Rep {
   bool cut_failing = false;   // the last attempt to write parts failed
 
   std::atomic<uint64_t> wal_bytes{0};
-  int lock_fd = -1;  // flock on <data_dir>/LOCK: one process per data dir
-  std::unique_ptr<WalWriter> wal;  // commit thread only
-  std::mutex cut_mu;               // one cut at a time
-  CompressPool compress_pool{0};   // blocks of a cut compress here
+  int lock_fd = -1;   // flock on <data_dir>/LOCK: one process per data dir
+  std::mutex cut_mu;  // one cut at a time
+  CompressPool compress_pool{0};  // blocks of a cut compress here
   std::thread commit_thread, cut_thread;
   // Live tail listeners (Subscribe). `subscribers` is read by Append
   // without the lock: zero means nothing to do.
@@ -390,29 +390,36 @@ void Store::Append(const RecordBatch& batch, DoneCallback done) {
   thread_local std::shared_ptr<Slab> slab;
   thread_local std::vector<const char*> entry_data;
   thread_local std::vector<HeadEntry> staged;
-  thread_local std::vector<uint32_t> run_start, run_pos;
+  thread_local std::vector<uint32_t> run_start, run_pos, order;
   uint64_t batch_line_bytes = 0;
   std::string_view record;
   if (!batch.empty()) {
     const size_t bound = WalRecordBound(batch);
     if (slab == nullptr || slab->left() < bound) slab = Slab::Make(bound);
-    entry_data.resize(batch.size());
-    char* dst = slab->tail();
-    const size_t n = EncodeWalRecordTo(batch, dst, entry_data.data());
-    slab->Commit(n);
-    record = std::string_view(dst, n);
-    // The head entries, grouped by stream in arrival order (a counting
-    // sort), so that under the lock each stream takes its run with one
-    // copy rather than one push per entry.
+    // Entries grouped by stream in arrival order (a counting sort): in the
+    // WAL record, so that a stream's lines of one batch lie together in the
+    // slab (a cut reads them stream by stream), and in the head entries, so
+    // that under the lock each stream takes its run with one copy.
     const size_t ns = batch.streams.size();
     run_start.assign(ns + 1, 0);
     for (const Record& rec : batch.records()) ++run_start[rec.stream + 1];
     for (size_t i = 0; i < ns; ++i) run_start[i + 1] += run_start[i];
     run_pos.assign(run_start.begin(), run_start.end() - 1);
-    staged.resize(batch.size());
+    order.resize(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
+      order[run_pos[batch.record(i).stream]++] = static_cast<uint32_t>(i);
+    }
+    entry_data.resize(batch.size());
+    char* dst = slab->tail();
+    const size_t n =
+        EncodeWalRecordTo(batch, dst, entry_data.data(), order.data());
+    slab->Commit(n);
+    record = std::string_view(dst, n);
+    staged.resize(batch.size());
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const uint32_t i = order[k];
       const Record& rec = batch.record(i);
-      HeadEntry& e = staged[run_pos[rec.stream]++];
+      HeadEntry& e = staged[k];
       e.ts_ns = rec.ts_ns;
       e.data = entry_data[i];
       e.line_len = rec.length;
@@ -501,32 +508,40 @@ void Store::Unsubscribe(uint64_t id) const {
 void Store::Rep::CommitLoop() {
   t_commit_thread = true;
   std::deque<PendingGroup> groups;
+  // The current segment, shared with the syncer, which may still be syncing
+  // it after the commit thread has moved on to the next one.
+  std::shared_ptr<WalWriter> wal;
+  bool unsynced = false;   // written to `wal` since its last sync request
+  bool dir_synced = true;  // `wal`'s directory entry is synced or requested
+  WalSyncer syncer([] { t_commit_thread = true; });
   auto last_sync = std::chrono::steady_clock::now();
   const auto sync_interval =
       std::chrono::milliseconds(opt.wal_sync_interval_ms);
+  // Everything written to `wal` so far is synced before `callbacks` run.
+  auto request_sync = [&](std::vector<Store::DoneCallback> callbacks) {
+    syncer.Sync(wal, !dir_synced, std::move(callbacks));
+    dir_synced = true;
+    unsynced = false;
+    last_sync = std::chrono::steady_clock::now();
+  };
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu);
       // Written but unsynced records (sources without acknowledgement) are
       // synced within wal_sync_interval_ms even when nothing else arrives.
-      if (wal != nullptr && !wal->synced()) {
+      if (unsynced) {
         commit_cv.wait_until(l, last_sync + sync_interval, [this] {
           return stop_commit || !pending.empty();
         });
       } else {
         commit_cv.wait(l, [this] { return stop_commit || !pending.empty(); });
       }
-      if (pending.empty() && wal != nullptr && !wal->synced()) {
+      if (pending.empty() && unsynced) {
         l.unlock();
-        absl::Status s = wal->Sync();
-        if (!s.ok()) {
-          LogError("store: WAL sync failed",
-                   {{"error", std::string(s.message())}});
-        }
-        last_sync = std::chrono::steady_clock::now();
+        request_sync({});
         continue;
       }
-      if (pending.empty()) return;  // stop, and nothing left to commit
+      if (pending.empty()) break;  // stop, and nothing left to commit
       if (opt.commit_delay_us > 0) {
         l.unlock();
         std::this_thread::sleep_for(
@@ -539,26 +554,28 @@ void Store::Rep::CommitLoop() {
     for (PendingGroup& g : groups) {
       absl::Status s;
       if (wal == nullptr || wal->seq() != g.seq) {
-        // A segment is synced before the next one starts, so replay never
-        // finds a hole in the middle of the sequence.
-        if (wal != nullptr) s = wal->Sync();
+        // The old segment's sync is asked for before anything is written
+        // to the new one, and syncs run in order: a batch acknowledged
+        // after its sync never lies behind an unsynced hole.
+        if (wal != nullptr && unsynced) request_sync({});
         wal.reset();
-        auto w =
-            WalWriter::Create(wal_dir, g.seq, opt.fsync, opt.wal_direct_io);
+        auto w = WalWriter::Create(wal_dir, g.seq, opt.fsync, opt.wal_direct_io,
+                                   /*sync=*/false);
         if (w.ok()) {
           wal = std::move(w).value();
           wal_bytes += wal->size();
+          unsynced = true;  // the header
+          dir_synced = false;
         } else {
           s = w.status();
         }
       }
       if (s.ok() && !g.pieces.empty()) {
-        const bool sync =
-            g.needs_sync ||
-            std::chrono::steady_clock::now() - last_sync >= sync_interval;
-        s = wal->Write(g.pieces, sync);
-        if (s.ok() && sync) last_sync = std::chrono::steady_clock::now();
-        if (s.ok()) wal_bytes += g.bytes;
+        s = wal->Write(g.pieces, /*sync=*/false);
+        if (s.ok()) {
+          wal_bytes += g.bytes;
+          unsynced = true;
+        }
       }
       if (s.ok()) {
         Metrics().entries_stored.With({}).Inc(g.entries);
@@ -567,7 +584,17 @@ void Store::Rep::CommitLoop() {
         LogError("store: WAL write failed; batches not acknowledged",
                  {{"error", std::string(s.message())}});
       }
-      for (auto& cb : g.callbacks) cb(s);
+      if (s.ok() && g.needs_sync) {
+        request_sync(std::move(g.callbacks));
+      } else {
+        // Written (in the page cache, which survives a crash of silt) is
+        // all these batches wait for; or the write failed.
+        for (auto& cb : g.callbacks) cb(s);
+        if (s.ok() &&
+            std::chrono::steady_clock::now() - last_sync >= sync_interval) {
+          request_sync({});
+        }
+      }
       last = g.last_ticket;
     }
     {
@@ -577,6 +604,9 @@ void Store::Rep::CommitLoop() {
     groups.clear();
     durable_cv.notify_all();
   }
+  // Stopping: the last sync, and every callback still waiting on one, run
+  // before the syncer's destructor returns.
+  if (wal != nullptr && unsynced) request_sync({});
 }
 
 void Store::Rep::WaitProcessed(uint64_t ticket) {
@@ -637,8 +667,9 @@ absl::Status Store::Rep::Cut(bool force) {
     }
     ticket = next_ticket;
   }
-  // The frozen entries must be synced (or their write failed) before the
-  // WAL that holds them may go; Flush also promises durability.
+  // The frozen entries must be written to the WAL (or their write failed)
+  // before the segments that hold them may go; the parts are synced before
+  // that, which is also what makes a Flush durable.
   WaitProcessed(ticket);
   while (true) {
     std::shared_ptr<Head> h;

@@ -51,7 +51,7 @@ size_t WalRecordBound(const RecordBatch& batch) {
 }
 
 size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
-                         const char** entry_data) {
+                         const char** entry_data, const uint32_t* order) {
   // Written through a raw pointer into space sized by WalRecordBound: this
   // runs for every byte ingested, so no per-field std::string appends.
   char* p = dst + kWalRecordHeaderSize;
@@ -65,7 +65,8 @@ size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
     p = PutBytes(p, s.key);
   }
   p = EncodeVarint64(p, batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t k = 0; k < batch.size(); ++k) {
+    const size_t i = order != nullptr ? order[k] : k;
     const Record& r = batch.record(i);
     std::string_view meta = batch.metadata(i);
     p = EncodeVarint64(p, r.stream);
@@ -195,7 +196,8 @@ WalWriter::~WalWriter() {
 }
 
 absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
-    const std::string& dir, uint64_t seq, bool fsync, bool direct_io) {
+    const std::string& dir, uint64_t seq, bool fsync, bool direct_io,
+    bool sync) {
   std::string path = dir + "/" + SeqFileName(seq, kWalSuffix);
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags | (direct_io ? O_DIRECT : 0), 0644);
@@ -214,8 +216,9 @@ absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Create(
   PutFixed64(&header, kWalMagic);
   PutFixed32(&header, kWalVersion);
   PutFixed32(&header, 0);
-  absl::Status s = w->Write(header, /*sync=*/true);
-  if (s.ok() && fsync) s = SyncDir(dir);
+  w->dir_ = dir;
+  absl::Status s = w->Write(header, sync);
+  if (s.ok() && fsync && sync) s = SyncDir(dir);
   if (!s.ok()) {
     w.reset();
     RemoveFile(path).IgnoreError();
@@ -232,6 +235,13 @@ absl::Status WalWriter::Sync() {
   }
   if (::fdatasync(fd_) != 0) return ErrnoToStatus(errno, "fdatasync", path_);
   synced_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status WalWriter::SyncConcurrent(bool dir) const {
+  if (!fsync_) return absl::OkStatus();
+  if (::fdatasync(fd_) != 0) return ErrnoToStatus(errno, "fdatasync", path_);
+  if (dir) return SyncDir(dir_);
   return absl::OkStatus();
 }
 

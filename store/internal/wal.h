@@ -31,9 +31,11 @@ size_t WalRecordBound(const RecordBatch& batch);
 // bytes must be writable) and returns its size. If `entry_data` is not null
 // it gets, per batch record, where that entry's line starts in the record;
 // its trace id, span id and metadata follow back to back (the layout of a
-// HeadEntry).
+// HeadEntry). With `order` (a permutation of the batch's record indexes)
+// the entries are written in that order.
 size_t EncodeWalRecordTo(const RecordBatch& batch, char* dst,
-                         const char** entry_data);
+                         const char** entry_data,
+                         const uint32_t* order = nullptr);
 
 // A decoded record; views point into the segment bytes.
 struct WalBatch {
@@ -51,12 +53,14 @@ absl::Status DecodeWalPayload(std::string_view payload, WalBatch* out);
 
 class WalWriter {
  public:
-  // Creates <dir>/<seq>.wal with its header, synced (file and directory).
+  // Creates <dir>/<seq>.wal with its header, synced (file and directory)
+  // unless `sync` is false (then SyncConcurrent(true) does it later).
   // With `direct_io`, records are written with direct I/O where the file
   // system allows it (store/wal_format.md, Direct I/O); otherwise, and
   // where it does not, through the page cache.
   static absl::StatusOr<std::unique_ptr<WalWriter>> Create(
-      const std::string& dir, uint64_t seq, bool fsync, bool direct_io);
+      const std::string& dir, uint64_t seq, bool fsync, bool direct_io,
+      bool sync = true);
   ~WalWriter();
   WalWriter(const WalWriter&) = delete;
   WalWriter& operator=(const WalWriter&) = delete;
@@ -73,6 +77,10 @@ class WalWriter {
   // fdatasync of everything written so far (no-op if already synced).
   absl::Status Sync();
   bool synced() const { return synced_; }
+  // fdatasync of everything written before the call (and with `dir` the
+  // directory entry), safe to call from another thread while Write runs;
+  // does not change synced().
+  absl::Status SyncConcurrent(bool dir) const;
   uint64_t seq() const { return seq_; }
   // Bytes of header, records and pads (not the zeros after the last one).
   uint64_t size() const { return size_; }
@@ -85,6 +93,7 @@ class WalWriter {
   absl::Status WriteBuffered(std::span<const std::string_view> records);
 
   uint64_t seq_;
+  std::string dir_;
   std::string path_;
   int fd_;
   bool direct_;

@@ -284,5 +284,36 @@ TEST_F(WalPadTest, PadInVersion1IsCorrupt) {
   EXPECT_TRUE(res.corrupt);
 }
 
+// With an order, entries are written in it (a stream's entries of a batch
+// together); entry_data still maps each batch record to its own line, and
+// the record decodes to the same entries, reordered.
+TEST(WalEncodeTest, OrderedEntriesKeepTheirData) {
+  RecordBatch b = MakeBatch("t", {{"{a=\"1\"}", 1, "one", "tr1", "", ""},
+                                  {"{a=\"2\"}", 2, "two", "", "sp2", ""},
+                                  {"{a=\"1\"}", 3, "three", "", "", "{}"},
+                                  {"{a=\"2\"}", 4, "four", "", "", ""}});
+  const std::vector<uint32_t> order = {0, 2, 1, 3};
+  std::string buf(WalRecordBound(b), '\0');
+  std::vector<const char*> data(b.size());
+  const size_t n = EncodeWalRecordTo(b, buf.data(), data.data(), order.data());
+  for (size_t i = 0; i < b.size(); ++i) {
+    EXPECT_EQ(std::string_view(data[i], b.line(i).size()), b.line(i));
+  }
+  WalBatch w;
+  ASSERT_TRUE(
+      DecodeWalPayload(std::string_view(buf.data() + kWalRecordHeaderSize,
+                                        n - kWalRecordHeaderSize),
+                       &w)
+          .ok());
+  ASSERT_EQ(w.entries.size(), 4u);
+  std::vector<std::string> lines;
+  for (const auto& e : w.entries) lines.emplace_back(e.view.line);
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "three", "two", "four"}));
+  EXPECT_EQ(w.entries[0].view.trace_id, "tr1");
+  EXPECT_EQ(w.entries[1].view.metadata, "{}");
+  EXPECT_EQ(w.entries[2].view.span_id, "sp2");
+  EXPECT_EQ(w.entries[3].view.ts_ns, 4);
+}
+
 }  // namespace
 }  // namespace silt::store
