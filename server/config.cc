@@ -527,7 +527,7 @@ std::string FlagsHelp() {
   --query-timeout D          a query taking longer answers 400 (default 1m)
   --query-threads N          threads per metric query scan (default: cores)
   --part-index true|false    block filters and trace tables (default true)
-  --workers N                pipeline threads (default: one per core)
+  --workers N                pipeline threads (default: cores - 1, at least 1)
   --zstd-level N             compression level of parts (default 1)
   --block-bytes N            uncompressed bytes per block (default 1MiB)
   --head-max-bytes N         cut the in-memory head into parts past N (32MiB)

@@ -34,7 +34,7 @@ struct Config {
   bool part_index = true;  // block filters and trace tables, built at idle
 
   // Pipeline.
-  int workers = 0;  // 0: one per core
+  int workers = 0;  // 0: cores - 1, at least 1
 
   // Store.
   int zstd_level = 1;  // hot parts: fast; warm tiers recompress higher

@@ -86,9 +86,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
       });
 
   PipelineOptions po;
-  po.workers = config.workers > 0
-                   ? config.workers
-                   : std::max(1u, std::thread::hardware_concurrency());
+  // One core is left to the store's cut and compression threads and the
+  // inputs' readers: on two cores, two pipeline workers beside them made
+  // TCP ingest about 10% slower than one.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  po.workers = config.workers > 0 ? config.workers
+                                  : static_cast<int>(std::max(1u, cores - 1));
   po.parse.labels = config.labels;
   auto rules = redact::Rules::Compile(config.redact);
   if (!rules.ok()) return rules.status();
