@@ -1140,6 +1140,21 @@ int main(int argc, char** argv) {
     Note("silt exited with %d after SIGTERM (expected 0)", exit_code);
   }
 
+  // 6b. Two more runs of the same TCP ingest, each with a fresh silt and
+  // data dir: the rate is the best of three, as the zstd reference's is.
+  // (The other inputs below are compared with the first run, single run
+  // against single run.)
+  double tcp_runs[3] = {silt_s, 0, 0};
+  double tcp_s = silt_s;
+  for (int k = 1; k < 3; ++k) {
+    alarm(static_cast<unsigned>(opt.timeout_s));
+    double cpu = 0, red = 0;
+    tcp_runs[k] = RunTcp(opt, dir + "/data-again", {}, log_path, want.bytes,
+                         want.lines, &cpu, &red);
+    tcp_s = std::min(tcp_s, tcp_runs[k]);
+    alarm(0);
+  }
+
   // 7. The tail path on the same lines, then an idle silt tailing many
   // quiet files.
   double tail_s = 0, tail_cpu_s = 0, idle_pct = 0, idle_ref_pct = 0;
@@ -1198,7 +1213,7 @@ int main(int argc, char** argv) {
   }
 
   // 10. The report.
-  const double rate_ratio = zstd_s / silt_s;
+  const double rate_ratio = zstd_s / tcp_s;
   const double size_ratio = double(stored_bytes) / double(zstd_bytes);
   const double rss_mb = peak_rss / 1048576.0;
   std::printf("silt e2e ingest, %llu lines, %.1f MB (seed %llu)\n",
@@ -1209,9 +1224,13 @@ int main(int argc, char** argv) {
   std::printf("zstd -3 -T1      %8.3f  %8s  %7.1f  %10.1f  %6.2f\n", zstd_s,
               Thousands(want.lines / zstd_s).c_str(), raw_mb / zstd_s,
               zstd_bytes / 1e6, double(want.bytes) / zstd_bytes);
-  std::printf("silt (tcp)       %8.3f  %8s  %7.1f  %10.1f  %6.2f\n", silt_s,
-              Thousands(want.lines / silt_s).c_str(), raw_mb / silt_s,
+  std::printf("silt (tcp)       %8.3f  %8s  %7.1f  %10.1f  %6.2f\n", tcp_s,
+              Thousands(want.lines / tcp_s).c_str(), raw_mb / tcp_s,
               stored_bytes / 1e6, double(want.bytes) / stored_bytes);
+  std::printf(
+      "tcp runs: %.3f %.3f %.3f s (best of 3, as zstd's; the first run's "
+      "detail, size and RSS below)\n",
+      tcp_runs[0], tcp_runs[1], tcp_runs[2]);
   std::printf(
       "rate ratio (silt/zstd): %.2f   size ratio (silt/zstd): %.2f   peak "
       "RSS: %.0f MB\n",
@@ -1330,9 +1349,9 @@ int main(int argc, char** argv) {
       "RESULT rate_ratio=%.3f size_ratio=%.3f lines_per_s=%.0f mb_per_s=%.1f "
       "stored_bytes=%llu zstd_bytes=%llu raw_bytes=%llu lines=%llu "
       "silt_s=%.3f zstd_s=%.3f peak_rss_mb=%.0f\n",
-      rate_ratio, size_ratio, want.lines / silt_s, raw_mb / silt_s,
+      rate_ratio, size_ratio, want.lines / tcp_s, raw_mb / tcp_s,
       (unsigned long long)stored_bytes, (unsigned long long)zstd_bytes,
-      (unsigned long long)want.bytes, (unsigned long long)want.lines, silt_s,
+      (unsigned long long)want.bytes, (unsigned long long)want.lines, tcp_s,
       zstd_s, rss_mb);
   std::fflush(stdout);
 
