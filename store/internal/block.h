@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "store/internal/function_allocator.h"
 #include "store/internal/part_format.h"
 #include "store/store.h"
 
@@ -38,18 +39,8 @@ void FreeBlockBytes(void* p, size_t n);
 size_t BlockBufferRoom(size_t n);
 
 template <typename T>
-struct BlockBufferAllocator {
-  using value_type = T;
-  BlockBufferAllocator() = default;
-  template <typename U>
-  BlockBufferAllocator(const BlockBufferAllocator<U>&) {}
-  T* allocate(size_t n) {
-    return static_cast<T*>(AllocateBlockBytes(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) { FreeBlockBytes(p, n * sizeof(T)); }
-  bool operator==(const BlockBufferAllocator&) const { return true; }
-  bool operator!=(const BlockBufferAllocator&) const { return false; }
-};
+using BlockBufferAllocator =
+    FunctionAllocator<T, AllocateBlockBytes, FreeBlockBytes>;
 
 // A block payload being built or compressed.
 using BlockBuffer =

@@ -20,6 +20,14 @@ SizeClassArena& SizeClassArena::Entries() {
   return *arena;
 }
 
+void* AllocateEntryBytes(size_t bytes) {
+  return SizeClassArena::Entries().Allocate(bytes);
+}
+
+void FreeEntryBytes(void* p, size_t bytes) {
+  SizeClassArena::Entries().Deallocate(p, bytes);
+}
+
 int SizeClassArena::ClassOf(size_t bytes) {
   if (bytes < kMinBlock) return -1;
   if (bytes > kChunk) return kClasses;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <vector>
 
+#include "store/internal/function_allocator.h"
+
 namespace silt::store {
 
 class SizeClassArena {
@@ -46,20 +48,11 @@ class SizeClassArena {
   size_t cur_used_ = 0;
 };
 
+// SizeClassArena::Entries().Allocate / Deallocate.
+void* AllocateEntryBytes(size_t bytes);
+void FreeEntryBytes(void* p, size_t bytes);
+
 template <typename T>
-struct EntryAllocator {
-  using value_type = T;
-  EntryAllocator() = default;
-  template <typename U>
-  EntryAllocator(const EntryAllocator<U>&) {}
-  T* allocate(size_t n) {
-    return static_cast<T*>(SizeClassArena::Entries().Allocate(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) {
-    SizeClassArena::Entries().Deallocate(p, n * sizeof(T));
-  }
-  bool operator==(const EntryAllocator&) const { return true; }
-  bool operator!=(const EntryAllocator&) const { return false; }
-};
+using EntryAllocator = FunctionAllocator<T, AllocateEntryBytes, FreeEntryBytes>;
 
 }  // namespace silt::store
